@@ -1,0 +1,5 @@
+"""`python -m okrsite`: the same as the `okrsite` command."""
+
+from .cli import main
+
+main()

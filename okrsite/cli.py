@@ -1,0 +1,244 @@
+"""The `okrsite` command line: thin click commands over importable functions.
+
+Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .check import CheckResult, check_site
+from .diagnostics import format_github, format_json, format_text, summary_line
+
+SITE_ARG = click.argument(
+    "path", type=click.Path(file_okay=False, path_type=Path), default=".", required=False
+)
+
+
+def _today_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+        help="Score as of this date (YYYY-MM-DD). Default: site.toml `today`, else "
+             "SOURCE_DATE_EPOCH, else the clock.",
+    )(func)
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value else None
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  okrsite init my-okrs             start a new site
+  okrsite check                    validate the site in this folder
+  okrsite build --out public       build the site into public/
+  okrsite new checkin 2026-Q4/platform/reliability
+\b
+Docs: docs/format.md (the content format), docs/configuration.md (site.toml).""",
+)
+@click.version_option(__version__, prog_name="okrsite")
+def main() -> None:
+    """okrsite: publish your OKRs as a browsable static site.
+
+    Objectives, key results and check-ins live as Markdown files with YAML front matter;
+    okrsite validates them, computes progress and status, and builds the site.
+    """
+
+
+def _report(result: CheckResult, fmt: str, strict: bool, site_dir: Path, quiet: bool = False) -> int:
+    diagnostics = list(result.diagnostics)
+    if fmt == "json":
+        click.echo(format_json(diagnostics))
+    elif fmt == "github":
+        if diagnostics:  # annotations need paths from the repository root (the working folder)
+            click.echo(format_github(diagnostics, prefix=_relative_prefix(site_dir)))
+    elif diagnostics:
+        click.echo(format_text(diagnostics))
+    if fmt == "text" and not quiet:
+        counts = summary_line(diagnostics)
+        site = result.site
+        objectives = len(site.objectives) if site else 0
+        checkins = len(site.checkins) if site else 0
+        click.echo(f"okrsite check: {objectives} objectives, {checkins} check-ins: {counts}", err=True)
+    return 1 if result.failed(strict) else 0
+
+
+def _relative_prefix(site_dir: Path) -> str:
+    try:
+        rel = site_dir.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return site_dir.resolve().as_posix() + "/"
+    return "" if rel == "." else rel + "/"
+
+
+@main.command()
+@SITE_ARG
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="text: file:line:col lines; json; github: workflow annotations.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@click.option("--drafts", is_flag=True, help="Lint drafts as published objectives too.")
+@_today_option
+def check(path: Path, fmt: str, strict: bool, drafts: bool, today: dt.datetime | None) -> None:
+    """Validate a site and list every problem, with file, line and a hint.
+
+    \b
+    Each problem is printed as
+      PATH:LINE:COLUMN: error|warning: MESSAGE [code]
+          hint: HOW TO FIX IT
+    Exit status: 0 when there are no errors (warnings allowed), 1 otherwise.
+
+    \b
+    Examples:
+      okrsite check
+      okrsite check path/to/site --strict
+      okrsite check --format github      # in a GitHub Actions step
+      okrsite check --format json > problems.json
+    """
+    result = check_site(path, today=_date(today), drafts=drafts)
+    sys.exit(_report(result, fmt, strict, path))
+
+
+@main.command("export")
+@SITE_ARG
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--cycle", "cycles", multiple=True, help="Only this cycle (repeatable).")
+@click.option("--drafts", is_flag=True, help="Include draft objectives.")
+@click.option("--public", is_flag=True, help="Leave out private objectives.")
+@click.option("--schema", "show_schema", is_flag=True, help="Print the JSON Schema of the export and exit.")
+@_today_option
+def export_command(path: Path, fmt: str, out: Path | None, cycles: tuple[str, ...], drafts: bool,
+                   public: bool, show_schema: bool, today: dt.datetime | None) -> None:
+    """Export every cycle, objective, key result and check-in, with scores.
+
+    JSON follows the JSON Schema shipped with okrsite (print it with --schema).
+    CSV has one row per cycle, objective, key result and check-in update (column `type`).
+
+    \b
+    Examples:
+      okrsite export > okrs.json
+      okrsite export --format csv --out okrs.csv --cycle 2026-Q4
+    """
+    from .export import export_data, schema_text, to_csv, to_json
+
+    if show_schema:
+        click.echo(schema_text(), nl=False)
+        return
+    result = check_site(path, today=_date(today), drafts=drafts, public=public)
+    if result.errors:
+        click.echo(format_text(result.errors), err=True)
+        click.echo(f"okrsite export: {summary_line(result.errors)}; nothing exported", err=True)
+        sys.exit(1)
+    assert result.site is not None and result.scores is not None
+    unknown = [c for c in cycles if c not in result.site.cycles]
+    if unknown:
+        raise click.BadParameter(f"no cycle {', '.join(unknown)}; cycles: {', '.join(result.site.cycles)}",
+                                 param_hint="--cycle")
+    data = export_data(result.site, result.scores, cycles or None)
+    text = to_json(data) if fmt == "json" else to_csv(data)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"okrsite export: wrote {out}", err=True)
+
+
+@main.group()
+def new() -> None:
+    """Create a new objective or check-in file with valid front matter.
+
+    \b
+    Examples:
+      okrsite new objective 2026-Q4/platform/reliability --title "Make the platform boringly reliable"
+      okrsite new checkin 2026-Q4/platform/reliability --author alice
+    """
+
+
+@new.command("objective")
+@click.argument("target")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="The site folder (default: here).")
+@click.option("--title", default=None, help="The objective's title (default: from the slug).")
+@click.option("--parent", default=None, help="What it aligns to: OWNER/SLUG or OWNER/SLUG#KR.")
+def new_objective_command(target: str, site_dir: Path, title: str | None, parent: str | None) -> None:
+    """Write content/CYCLE/OWNER/SLUG.md for TARGET = CYCLE/OWNER/SLUG.
+
+    \b
+    Example:
+      okrsite new objective 2026-Q4/platform/reliability --parent engineering/ship-faster
+    """
+    from .scaffold import ScaffoldError, new_objective
+
+    try:
+        written = new_objective(site_dir, target, title=title, parent=parent)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {written.path}")
+
+
+@new.command("checkin")
+@click.argument("objective")
+@click.option("--site", "site_dir", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="The site folder (default: here).")
+@click.option("--author", default=None, help="Your person id in org.yaml.")
+@click.option("--date", "date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the check-in (default: the build date, usually today).")
+def new_checkin_command(objective: str, site_dir: Path, author: str | None,
+                        date: dt.datetime | None) -> None:
+    """Write a check-in for OBJECTIVE, prefilled with each key result's current value.
+
+    OBJECTIVE is CYCLE/OWNER/SLUG (or OWNER/SLUG when unique). The file goes in the
+    objective's bundle, or in OWNER/checkins/DATE.md. Edit the numbers, write the notes.
+
+    \b
+    Example:
+      okrsite new checkin 2026-Q4/platform/reliability --author alice
+    """
+    from .scaffold import ScaffoldError, new_checkin
+
+    result = check_site(site_dir, today=_date(date), drafts=True)
+    if result.site is None or result.scores is None:
+        raise click.ClickException("the site could not be read")
+    try:
+        written = new_checkin(result.site, result.scores, site_dir, objective,
+                              date=_date(date) or result.today, author=author)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {written.path}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".", required=False)
+@click.option("--title", default="Our OKRs", show_default=True, help="The site's title.")
+@_today_option
+def init(directory: Path, title: str, today: dt.datetime | None) -> None:
+    """Create a new site in DIRECTORY that builds at once.
+
+    Writes site.toml, content/org.yaml and the current quarter with a company objective,
+    a team objective aligned to it, and a check-in.
+
+    \b
+    Example:
+      okrsite init my-okrs && cd my-okrs && okrsite build
+    """
+    from .scaffold import ScaffoldError, init_site
+
+    try:
+        written = init_site(directory, today=_date(today) or dt.date.today(), title=title)
+    except ScaffoldError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for item in written:
+        click.echo(f"wrote {item.path}")
+    click.echo(f"next: cd {directory} && okrsite build", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

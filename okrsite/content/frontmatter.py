@@ -1,0 +1,287 @@
+"""Split a content file into YAML front matter and a Markdown body, keeping line numbers.
+
+The YAML is composed with libyaml (the C loader when present) into a node tree and converted
+here, not by PyYAML's constructors, so that:
+- every value keeps the file line and column it came from (`FrontMatter.where`);
+- aliases cannot blow up memory or time: the conversion visits at most `MAX_NODES` nodes and
+  `MAX_DEPTH` levels, so a "billion laughs" document is refused after a few thousand steps;
+- duplicate keys and impossible dates (2026-02-30) are reported instead of silently accepted;
+- only plain YAML types are built (no Python objects, whatever the tags say).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from ..diagnostics import Diagnostics, Location
+
+try:  # libyaml is an optional speed-up of PyYAML; fall back to the pure-Python composer
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_NODES = 20_000
+MAX_DEPTH = 40
+FENCE = "---"
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """The parsed front matter of one file, its body, and where each value stood."""
+
+    path: str
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, *keys: str | int) -> Location:
+        """The location of the value at `keys`, or of its nearest enclosing value."""
+        for end in range(len(keys), -1, -1):
+            found = self.positions.get(keys[:end])
+            if found:
+                return Location(self.path, *found)
+        return Location(self.path, 1, 1)
+
+    def where_key(self, *keys: str | int) -> Location:
+        """The location of the key itself (for unknown or misspelled fields)."""
+        found = self.key_positions.get(keys)
+        return Location(self.path, *found) if found else self.where(*keys)
+
+
+def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
+    """UTF-8 text with any byte order mark dropped and line ends made `\\n`; None if not UTF-8."""
+    if len(raw) > MAX_FILE_BYTES:
+        diagnostics.error(
+            Location(path), "file-too-large",
+            f"file is {len(raw) / 1048576:.1f} MiB; okrsite reads content files up to "
+            f"{MAX_FILE_BYTES // 1048576} MiB",
+            "split it, or move large data out of the content folder",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        diagnostics.error(
+            Location(path, line, column), "encoding",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            "save the file as UTF-8 (most editors offer 'Save with encoding')",
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def parse(path: str, raw: bytes, diagnostics: Diagnostics, *, require: bool = True) -> FrontMatter | None:
+    """Split and parse a content file. Problems are reported; None means the file is unusable."""
+    text = decode(path, raw, diagnostics)
+    if text is None:
+        return None
+    if "\x00" in text:
+        diagnostics.error(
+            Location(path, text[: text.index("\x00")].count("\n") + 1), "binary-file",
+            "file contains NUL bytes: it looks like binary data, not Markdown",
+            "content .md files must be text; keep images and other files outside .md names",
+        )
+        return None
+    split = _split(path, text, diagnostics, require)
+    if split is None:
+        return None
+    yaml_text, body, yaml_line, body_line = split
+    data, positions, key_positions = read_yaml(path, yaml_text, yaml_line, diagnostics)
+    if data is None:
+        return None
+    return FrontMatter(path, data, body, body_line, positions, key_positions)
+
+
+_FENCE_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+
+def _split(
+    path: str, text: str, diagnostics: Diagnostics, require: bool
+) -> tuple[str, str, int, int] | None:
+    first_line = text.split("\n", 1)[0].rstrip()
+    if first_line != FENCE:
+        if not require:
+            return "", text, 1, 1
+        diagnostics.error(
+            Location(path), "no-front-matter",
+            "file does not start with front matter (a line `---`, YAML, then `---`)",
+            "start the file with ---, then `title: ...`, then --- again",
+        )
+        return None
+    start = len(first_line) + 1
+    closing = _FENCE_RE.search(text, start)
+    if closing is None:
+        diagnostics.error(
+            Location(path), "unclosed-front-matter",
+            "front matter opened on line 1 is never closed",
+            "add a line with just --- after the last YAML line",
+        )
+        return None
+    yaml_text = text[start : closing.start()]
+    body_start = closing.end() + 1
+    body_line = text.count("\n", 0, body_start) + 1
+    return yaml_text, text[body_start:], 2, body_line
+
+
+def read_yaml(
+    path: str, yaml_text: str, first_line: int, diagnostics: Diagnostics
+) -> tuple[dict[str, Any] | None, dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+    """YAML text → (mapping, value positions, key positions); `first_line` is its file line."""
+    if not yaml_text.strip():
+        return {}, {}, {}
+    try:
+        node = yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = (mark.line if mark else 0) + first_line
+        column = (mark.column if mark else 0) + 1
+        diagnostics.error(
+            Location(path, line, column), "yaml-syntax",
+            f"YAML syntax error: {_yaml_problem(exc)}", _yaml_hint(exc, yaml_text),
+        )
+        return None, {}, {}
+    except (yaml.YAMLError, RecursionError) as exc:
+        diagnostics.error(
+            Location(path, first_line), "yaml-syntax", f"YAML could not be read: {exc}"[:300],
+            "front matter must be a plain YAML mapping of fields",
+        )
+        return None, {}, {}
+    if node is None:
+        return {}, {}, {}
+    converter = _Converter(path, first_line, diagnostics)
+    if not isinstance(node, yaml.MappingNode):
+        diagnostics.error(
+            converter.loc(node), "yaml-not-mapping",
+            "front matter must be a mapping of fields (`key: value` lines)",
+            "e.g.\n    title: Make onboarding fast",
+        )
+        return None, {}, {}
+    try:
+        data = converter.convert(node, (), 0)
+    except _TooBig as exc:
+        diagnostics.error(
+            Location(path, first_line), "yaml-too-complex", str(exc),
+            "front matter holds plain fields; remove anchors and aliases (&name, *name)",
+        )
+        return None, {}, {}
+    return data, converter.positions, converter.key_positions
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain values, recording positions, within a budget."""
+
+    def __init__(self, path: str, first_line: int, diagnostics: Diagnostics):
+        self.path = path
+        self.first_line = first_line
+        self.diagnostics = diagnostics
+        self.visited = 0
+        self.positions: dict[Path_, tuple[int, int]] = {}
+        self.key_positions: dict[Path_, tuple[int, int]] = {}
+        self._scalars = SafeConstructor()
+
+    def loc(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + self.first_line, node.start_mark.column + 1)
+
+    def convert(self, node: yaml.Node, at: Path_, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > MAX_NODES:
+            raise _TooBig(f"front matter expands to more than {MAX_NODES} values (aliases?)")
+        if depth > MAX_DEPTH:
+            raise _TooBig(f"front matter is nested more than {MAX_DEPTH} levels deep")
+        if len(at) < 6:  # deeper positions are never asked for
+            self.positions.setdefault(at, (node.start_mark.line + self.first_line, node.start_mark.column + 1))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, at, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(item, at + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, at: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.error(
+                    self.loc(key_node), "yaml-key", "a key must be a plain name, not a list or mapping"
+                )
+                continue
+            key = key_node.value
+            if key in result:
+                self.diagnostics.error(
+                    self.loc(key_node), "duplicate-key", f"key `{key}` appears twice in this mapping",
+                    "YAML keeps only the last one; remove or merge the duplicate",
+                )
+            if len(at) < 6:
+                self.key_positions[at + (key,)] = (
+                    key_node.start_mark.line + self.first_line, key_node.start_mark.column + 1
+                )
+            result[key] = self.convert(value_node, at + (key,), depth + 1)
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str" or not tag.startswith("tag:yaml.org,2002:"):
+            if not tag.startswith("tag:yaml.org,2002:") and tag != "!":
+                self.diagnostics.error(
+                    self.loc(node), "yaml-tag", f"YAML tag `{tag}` is not supported here",
+                    "remove the tag; okrsite reads plain values only",
+                )
+            return str(node.value)
+        try:
+            value = self._scalars.construct_object(node, deep=True)
+        except (ConstructorError, ValueError, OverflowError) as exc:
+            if tag == "tag:yaml.org,2002:timestamp":
+                self.diagnostics.error(
+                    self.loc(node), "impossible-date",
+                    f"`{node.value}` is not a real date ({exc})",
+                    "check the day and month, e.g. April has 30 days",
+                )
+                return None
+            self.diagnostics.error(
+                self.loc(node), "yaml-value", f"value `{node.value}` could not be read: {exc}"
+            )
+            return None
+        if isinstance(value, dt.datetime):
+            return value if value.time() != dt.time(0) or value.tzinfo else value.date()
+        return value
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "invalid YAML"
+    if exc.context:
+        return f"{problem} ({exc.context})"
+    return problem
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = exc.problem or ""
+    if "\t" in text and ("tab" in problem or "found character" in problem):
+        return "YAML does not allow tabs for indentation; indent with spaces"
+    if "mapping values are not allowed" in problem:
+        return "a value containing `: ` must be quoted, e.g. title: \"Q4: ship it\""
+    if "could not find expected ':'" in problem:
+        return "each field is `name: value`; quote values that contain special characters"
+    if "found undefined alias" in problem:
+        return "an alias *name needs an anchor &name earlier in the file"
+    return "quote text values that contain `: `, `#`, `[`, `{` or start with `*`, `&`, `!`, `%`, `@`"
+

@@ -1,0 +1,97 @@
+"""load_site(): read a site folder into the validated model, collecting every diagnostic."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ..config import SiteConfig, load_config
+from ..diagnostics import Diagnostic, Diagnostics
+from ..model import Site
+from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
+from .files import Discovery, FileKind, SourceFile, discover
+from .resolve import Documents, build_site
+
+
+class ParseCache(Protocol):
+    """Parsed documents by content hash, so unchanged files are not parsed again."""
+
+    def get(self, key: str) -> Parsed | None: ...
+
+    def put(self, key: str, parsed: Parsed) -> None: ...
+
+
+@dataclass(frozen=True)
+class SourceText:
+    file: SourceFile
+    digest: str  # sha256 of the bytes
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The model (None if the site could not be read at all) and every diagnostic."""
+
+    site: Site | None
+    diagnostics: tuple[Diagnostic, ...]
+    sources: tuple[SourceText, ...] = ()
+    discovery: Discovery | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.site is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def load_site(
+    site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None
+) -> Loaded:
+    """Load and validate a site. Never raises for bad content: problems become diagnostics."""
+    diagnostics = Diagnostics()
+    if config is None:
+        config = load_config(site_dir, diagnostics)
+    discovery = discover(site_dir, diagnostics)
+    parsed: list[Parsed] = []
+    sources: list[SourceText] = []
+    for file in discovery.files:
+        if file.kind is FileKind.ASSET:
+            continue
+        raw = (site_dir / file.path).read_bytes()
+        digest = hashlib.sha256(raw).hexdigest()
+        sources.append(SourceText(file, digest))
+        parsed.append(_parse(file, raw, digest, cache))
+    for item in parsed:
+        diagnostics.extend(item.diagnostics)
+    documents = collect_documents(discovery, parsed)
+    site = build_site(config, documents, diagnostics)
+    return Loaded(site, tuple(diagnostics.sorted()), tuple(sources), discovery)
+
+
+def _parse(file: SourceFile, raw: bytes, digest: str, cache: ParseCache | None) -> Parsed:
+    if cache is None:
+        return parse_file(file, raw)
+    key = f"{file.kind.value}:{file.path}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = parse_file(file, raw)
+        cache.put(key, found)
+    return found
+
+
+def collect_documents(discovery: Discovery, parsed: Iterable[Parsed]) -> Documents:
+    cycles: list[CycleDoc] = []
+    objectives: list[ObjectiveDoc] = []
+    checkins: list[CheckInDoc] = []
+    org: OrgDoc | None = None
+    for item in parsed:
+        doc = item.document
+        if isinstance(doc, ObjectiveDoc):
+            objectives.append(doc)
+        elif isinstance(doc, CheckInDoc):
+            checkins.append(doc)
+        elif isinstance(doc, CycleDoc):
+            cycles.append(doc)
+        elif isinstance(doc, OrgDoc):
+            org = doc
+    return Documents(discovery.cycle_dirs, tuple(cycles), org, tuple(objectives), tuple(checkins))

@@ -1,0 +1,175 @@
+"""The model and its scores as data: JSON (schema in okrsite/schema/okrs.schema.json) and CSV.
+
+The same data is published on the site as okrs.json and okrs.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from typing import Any
+
+from .model import CheckIn, Cycle, KeyResult, Objective, Site
+from .scoring import Scores
+
+FORMAT_VERSION = 1
+SCHEMA_NAME = "okrs.schema.json"
+
+
+def schema_text() -> str:
+    """The JSON Schema of the export, as shipped in the package."""
+    return resources.files("okrsite").joinpath("schema", SCHEMA_NAME).read_text(encoding="utf-8")
+
+
+def _num(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def objective_url(objective_id: str) -> str:
+    """The page of an objective, relative to the site root."""
+    return objective_id + "/"
+
+
+def export_data(site: Site, scores: Scores, cycles: Iterable[str] | None = None) -> dict[str, Any]:
+    """Everything as plain data; `cycles` limits it to some cycles."""
+    wanted = set(cycles) if cycles is not None else set(site.cycles)
+    return {
+        "format_version": FORMAT_VERSION,
+        "site": {"title": site.config.title, "today": scores.today.isoformat()},
+        "cycles": [_cycle(c, scores) for c in site.cycles.values() if c.id in wanted],
+        "org": {
+            "teams": [
+                {"id": t.id, "name": t.name, "parent": t.parent, "lead": t.lead} for t in site.org.teams.values()
+            ],
+            "people": [{"id": p.id, "name": p.name, "team": p.team} for p in site.org.people.values()],
+        },
+        "objectives": [
+            _objective(site, o, scores) for o in site.objectives.values() if o.cycle in wanted
+        ],
+        "checkins": [_checkin(site, c) for c in site.checkins.values() if c.cycle in wanted],
+    }
+
+
+def _cycle(cycle: Cycle, scores: Scores) -> dict[str, Any]:
+    score = scores.cycles[cycle.id]
+    return {
+        "id": cycle.id, "title": cycle.title, "start": _date(cycle.start), "end": _date(cycle.end),
+        "scheme": cycle.scheme, "theme": cycle.theme, "closed": cycle.closed, "phase": score.phase,
+        "expected": _num(score.expected), "progress": _num(score.progress),
+        "objectives": score.objectives, "status_counts": dict(score.counts),
+        "average_grade": _num(score.average_grade), "grade_bands": dict(score.bands),
+    }
+
+
+def _objective(site: Site, objective: Objective, scores: Scores) -> dict[str, Any]:
+    score = scores.objectives[objective.id]
+    return {
+        "id": objective.id, "cycle": objective.cycle, "owner": objective.owner,
+        "owner_name": site.org.name(objective.owner), "title": objective.title,
+        "url": objective_url(objective.id), "source": objective.path,
+        "level": objective.level.value if objective.level else None,
+        "kind": objective.kind.value, "lifecycle": objective.lifecycle.value,
+        "visibility": objective.visibility.value, "tags": list(objective.tags),
+        "parents": [{"objective": p.objective, "key_result": p.kr} for p in objective.parents],
+        "score": _num(objective.score), "progress": _num(score.progress),
+        "expected": _num(score.expected), "status": score.status.value, "stale": score.stale,
+        "low_confidence": score.low_confidence, "confidence": _num(score.confidence),
+        "last_checkin": _date(score.last_checkin), "grade": _num(score.grade),
+        "band": score.band.value if score.band else None,
+        "description": objective.body, "retrospective": objective.retrospective,
+        "changes": [{"date": _date(c.date), "change": c.change, "why": c.why} for c in objective.changes],
+        "key_results": [_kr(objective, kr, scores) for kr in objective.key_results],
+        "checkins": list(objective.checkins),
+    }
+
+
+def _kr(objective: Objective, kr: KeyResult, scores: Scores) -> dict[str, Any]:
+    score = scores.kr(objective.id, kr.id)
+    return {
+        "id": kr.id, "ref": f"{objective.id}#{kr.id}", "title": kr.title, "kind": kr.kind.value,
+        "unit": kr.unit, "start": _num(kr.start), "target": _num(kr.target),
+        "threshold": str(kr.threshold) if kr.threshold else None, "weight": _num(kr.weight),
+        "owner": kr.owner, "linked_objective": kr.linked, "current": _num(score.current),
+        "progress": _num(score.progress), "status": score.status.value,
+        "confidence": _num(score.confidence), "updated": _date(score.updated),
+        "done": score.done,
+    }
+
+
+def _checkin(site: Site, checkin: CheckIn) -> dict[str, Any]:
+    return {
+        "id": checkin.id, "cycle": checkin.cycle, "owner": checkin.owner_folder,
+        "date": _date(checkin.date), "author": checkin.author, "objective": checkin.objective,
+        "objectives": list(checkin.objectives), "confidence": _num(checkin.confidence),
+        "updates": [
+            {
+                "objective": u.objective, "key_result": u.kr, "value": _num(u.reading.value),
+                "done": u.reading.done, "progress": _num(u.reading.progress),
+                "confidence": _num(u.reading.confidence), "note": u.reading.note,
+            }
+            for u in checkin.updates
+        ],
+        "notes": checkin.body,
+    }
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+CSV_COLUMNS = (
+    "type", "cycle", "objective", "key_result", "title", "owner", "level", "kind", "status",
+    "start", "target", "unit", "current", "progress", "expected", "grade", "band", "date",
+    "author", "confidence", "note",
+)
+
+
+def csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """One row per cycle, objective, key result and check-in update (column `type`)."""
+    for cycle in data["cycles"]:
+        yield {"type": "cycle", "cycle": cycle["id"], "title": cycle["title"], "status": cycle["phase"],
+               "progress": cycle["progress"], "expected": cycle["expected"],
+               "grade": cycle["average_grade"], "date": cycle["start"]}
+    for o in data["objectives"]:
+        yield {"type": "objective", "cycle": o["cycle"], "objective": o["id"], "title": o["title"],
+               "owner": o["owner"], "level": o["level"], "kind": o["kind"], "status": o["status"],
+               "progress": o["progress"], "expected": o["expected"], "grade": o["grade"],
+               "band": o["band"], "date": o["last_checkin"], "confidence": o["confidence"]}
+        for kr in o["key_results"]:
+            yield {"type": "key_result", "cycle": o["cycle"], "objective": o["id"], "key_result": kr["id"],
+                   "title": kr["title"], "owner": kr["owner"] or o["owner"], "kind": kr["kind"],
+                   "status": kr["status"], "start": kr["start"], "target": kr["target"] if kr["threshold"] is None else kr["threshold"],
+                   "unit": kr["unit"], "current": kr["current"], "progress": kr["progress"],
+                   "date": kr["updated"], "confidence": kr["confidence"]}
+    for c in data["checkins"]:
+        for u in c["updates"]:
+            yield {"type": "checkin_update", "cycle": c["cycle"], "objective": u["objective"],
+                   "key_result": u["key_result"], "owner": c["owner"], "current": u["value"],
+                   "progress": u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"]),
+                   "date": c["date"], "author": c["author"], "confidence": u["confidence"], "note": u["note"]}
+
+
+def to_csv(data: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in csv_rows(data):
+        writer.writerow({k: _cell(v) for k, v in row.items()})
+    return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    """Empty for None; text that a spreadsheet would run as a formula is quoted with `'`."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

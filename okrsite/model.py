@@ -1,0 +1,380 @@
+"""The validated content model: frozen dataclasses, every reference resolved.
+
+Objects refer to each other by id (global objective ids like `2026-Q4/platform/reliability`),
+never by Python reference, so the model can be cached, compared and filtered cheaply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from enum import Enum
+from functools import cached_property
+
+from .config import SiteConfig
+
+
+class KRKind(str, Enum):
+    INCREASING = "increasing"
+    DECREASING = "decreasing"
+    MILESTONE = "milestone"
+    THRESHOLD = "threshold"
+    LINKED = "linked"
+
+    @property
+    def numeric(self) -> bool:
+        return self in (KRKind.INCREASING, KRKind.DECREASING, KRKind.THRESHOLD)
+
+
+class ObjectiveKind(str, Enum):
+    ASPIRATIONAL = "aspirational"
+    COMMITTED = "committed"
+
+
+class Lifecycle(str, Enum):
+    ACTIVE = "active"
+    DRAFT = "draft"
+    CANCELLED = "cancelled"
+
+
+class Visibility(str, Enum):
+    INTERNAL = "internal"
+    PRIVATE = "private"
+
+
+class Level(str, Enum):
+    COMPANY = "company"
+    DEPARTMENT = "department"
+    TEAM = "team"
+    INDIVIDUAL = "individual"
+
+    @property
+    def rank(self) -> int:
+        return _LEVEL_RANKS[self]
+
+
+_LEVEL_RANKS = {Level.COMPANY: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.INDIVIDUAL: 3}
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """A health metric to hold: `>= 99.9` or `<= 1.0`."""
+
+    op: str  # one of >=, <=, >, <
+    value: float
+
+    def holds(self, current: float) -> bool:
+        return {
+            ">=": current >= self.value, "<=": current <= self.value,
+            ">": current > self.value, "<": current < self.value,
+        }[self.op]
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.value:g}"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A value reported for a key result: in the objective file (date None) or a check-in."""
+
+    date: dt.date | None
+    checkin: str | None  # check-in id
+    value: float | None = None
+    done: bool | None = None
+    progress: float | None = None
+    confidence: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    id: str
+    title: str
+    kind: KRKind
+    line: int
+    start: float | None = None
+    target: float | None = None
+    threshold: Threshold | None = None
+    unit: str = ""
+    owner: str | None = None
+    weight: float = 1.0
+    linked: str | None = None  # global id of the objective whose progress this KR takes
+    readings: tuple[Reading, ...] = ()
+
+    @property
+    def latest(self) -> Reading | None:
+        return self.readings[-1] if self.readings else None
+
+
+@dataclass(frozen=True)
+class Change:
+    date: dt.date | None
+    change: str
+    why: str = ""
+
+
+@dataclass(frozen=True)
+class ParentRef:
+    objective: str  # global id
+    kr: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.objective}#{self.kr}" if self.kr else self.objective
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str  # CYCLE/OWNER/SLUG
+    cycle: str
+    owner_folder: str
+    slug: str
+    owner: str
+    title: str
+    path: str  # source file, relative to the site
+    line: int = 1
+    body: str = ""
+    body_line: int = 1
+    parents: tuple[ParentRef, ...] = ()
+    kind: ObjectiveKind = ObjectiveKind.ASPIRATIONAL
+    lifecycle: Lifecycle = Lifecycle.ACTIVE
+    visibility: Visibility = Visibility.INTERNAL
+    level: Level | None = None
+    tags: tuple[str, ...] = ()
+    score: float | None = None
+    retrospective: str = ""
+    changes: tuple[Change, ...] = ()
+    key_results: tuple[KeyResult, ...] = ()
+    bundle: bool = False
+    checkins: tuple[str, ...] = ()  # ids of the check-ins that touch it, oldest first
+
+    @property
+    def local_id(self) -> str:
+        """The id inside its cycle: OWNER/SLUG."""
+        return f"{self.owner_folder}/{self.slug}"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.lifecycle is Lifecycle.CANCELLED
+
+    def kr(self, kr_id: str) -> KeyResult | None:
+        for kr in self.key_results:
+            if kr.id == kr_id:
+                return kr
+        return None
+
+
+@dataclass(frozen=True)
+class Update:
+    """One key result updated by a check-in."""
+
+    objective: str
+    kr: str
+    reading: Reading
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    id: str  # its path relative to the site
+    cycle: str
+    owner_folder: str
+    date: dt.date
+    author: str | None = None
+    objective: str | None = None  # the objective a bundle or `objective:` names
+    confidence: float | None = None
+    updates: tuple[Update, ...] = ()
+    body: str = ""
+    body_line: int = 1
+
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """Every objective this check-in is about, in first-mention order."""
+        seen: dict[str, None] = {}
+        if self.objective:
+            seen[self.objective] = None
+        for update in self.updates:
+            seen.setdefault(update.objective, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    id: str
+    title: str
+    start: dt.date
+    end: dt.date
+    scheme: str  # calendar | fiscal | custom
+    theme: str = ""
+    closed: bool = False
+    notes: str = ""
+    path: str | None = None  # its _cycle.md, if any
+
+    def phase(self, today: dt.date) -> str:
+        """upcoming, running or ended (a closed cycle has ended whatever the date)."""
+        if self.closed or today > self.end:
+            return "ended"
+        if today < self.start:
+            return "upcoming"
+        return "running"
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    parent: str | None = None
+    lead: str | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class Org:
+    """The org chart; `defined` is False when the site has no org.yaml."""
+
+    teams: Mapping[str, Team] = field(default_factory=dict)
+    people: Mapping[str, Person] = field(default_factory=dict)
+    defined: bool = False
+
+    def knows(self, owner: str) -> bool:
+        return owner in self.teams or owner in self.people
+
+    def name(self, owner: str) -> str:
+        if owner in self.teams:
+            return self.teams[owner].name
+        if owner in self.people:
+            return self.people[owner].name
+        return owner
+
+    def team_of(self, owner: str) -> str | None:
+        """The team an owner belongs to: the team itself, or a person's team."""
+        if owner in self.teams:
+            return owner
+        person = self.people.get(owner)
+        return person.team if person else None
+
+    def ancestors(self, team_id: str) -> list[str]:
+        """Parent teams from the nearest up to the company (cycle-safe)."""
+        chain: list[str] = []
+        current = self.teams.get(team_id)
+        while current and current.parent and current.parent not in chain and current.parent != team_id:
+            chain.append(current.parent)
+            current = self.teams.get(current.parent)
+        return chain
+
+    def level(self, owner: str) -> Level | None:
+        """company (no parent), department (child of the company), team (deeper), individual."""
+        if owner in self.people:
+            return Level.INDIVIDUAL
+        if owner not in self.teams:
+            return None
+        depth = len(self.ancestors(owner))
+        return (Level.COMPANY, Level.DEPARTMENT)[depth] if depth < 2 else Level.TEAM
+
+    @cached_property
+    def chart_order(self) -> dict[str, int]:
+        """Position of each team and person in org-chart order (depth first, as written)."""
+        children: dict[str | None, list[str]] = {}
+        for team in self.teams.values():
+            parent = team.parent if team.parent in self.teams else None
+            children.setdefault(parent, []).append(team.id)
+        members: dict[str, list[str]] = {}
+        for person in self.people.values():
+            members.setdefault(person.team or "", []).append(person.id)
+        order: dict[str, int] = {}
+
+        def visit(team_id: str) -> None:
+            if team_id in order:
+                return
+            order[team_id] = len(order)
+            for person_id in members.get(team_id, []):
+                order.setdefault(person_id, len(order))
+            for child in children.get(team_id, []):
+                visit(child)
+
+        for root in children.get(None, []):
+            visit(root)
+        for team_id in self.teams:
+            visit(team_id)
+        for person_id in self.people:
+            order.setdefault(person_id, len(order))
+        return order
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything a build needs: config, cycles, org, objectives and check-ins."""
+
+    config: SiteConfig
+    cycles: Mapping[str, Cycle]  # ordered by start date
+    org: Org
+    objectives: Mapping[str, Objective]  # ordered by cycle, then path
+    checkins: Mapping[str, CheckIn]  # ordered by date, then file name
+
+    @cached_property
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        """Objective id → ids of the objectives aligned to it (or to one of its KRs)."""
+        found: dict[str, list[str]] = {}
+        for objective in self.objectives.values():
+            for parent in objective.parents:
+                found.setdefault(parent.objective, []).append(objective.id)
+        return {key: tuple(dict.fromkeys(ids)) for key, ids in found.items()}
+
+    def objectives_in(self, cycle_id: str) -> Iterator[Objective]:
+        return (o for o in self.objectives.values() if o.cycle == cycle_id)
+
+    def ancestors(self, objective_id: str) -> list[str]:
+        """The first-parent chain from the nearest parent up to the top (cycle-safe)."""
+        chain: list[str] = []
+        current = self.objectives.get(objective_id)
+        while current and current.parents:
+            parent = current.parents[0].objective
+            if parent in chain or parent == objective_id or parent not in self.objectives:
+                break
+            chain.append(parent)
+            current = self.objectives[parent]
+        return chain
+
+    def owner_order(self, owner: str) -> tuple[int, str]:
+        """Sort key putting owners in org-chart order, unknown owners after, by name."""
+        position = self.org.chart_order.get(owner)
+        return (position if position is not None else len(self.org.chart_order), owner.lower())
+
+    def view(self, *, drafts: bool, public: bool) -> "Site":
+        """The site as published: drafts only with `drafts`, private objectives not if `public`."""
+        kept = {
+            oid: o for oid, o in self.objectives.items()
+            if (drafts or o.lifecycle is not Lifecycle.DRAFT)
+            and not (public and o.visibility is Visibility.PRIVATE)
+        }
+        if len(kept) == len(self.objectives):
+            return self
+        objectives = {oid: _without_missing(o, kept) for oid, o in kept.items()}
+        checkins = {}
+        for cid, checkin in self.checkins.items():
+            updates = tuple(u for u in checkin.updates if u.objective in kept)
+            objective = checkin.objective if checkin.objective in kept else None
+            if (checkin.objective or checkin.updates) and not (objective or updates):
+                continue  # it was only about objectives this view leaves out
+            checkins[cid] = replace(checkin, updates=updates, objective=objective)
+        return replace(self, objectives=objectives, checkins=checkins)
+
+
+def _without_missing(objective: Objective, kept: Mapping[str, Objective]) -> Objective:
+    parents = tuple(p for p in objective.parents if p.objective in kept)
+    krs = tuple(
+        replace(kr, linked=None, kind=KRKind.MILESTONE) if kr.linked and kr.linked not in kept else kr
+        for kr in objective.key_results
+    )
+    if parents == objective.parents and krs == objective.key_results:
+        return objective
+    return replace(objective, parents=parents, key_results=krs)

@@ -1,0 +1,362 @@
+"""Progress, expected pace, status, confidence and grades. Pure: no I/O, dates are arguments.
+
+The rules (also in docs/format.md):
+- numeric KR: (current - start) / (target - start), unclamped; no value yet means current = start;
+- milestone KR: 1 when done, else the `progress:` given, else 0;
+- threshold KR: 1 while the current value holds the threshold, else 0 (no value: 0);
+- linked KR: the linked objective's progress;
+- objective: weighted mean of its KRs' progress clamped to 0..1; without KRs, the mean of its
+  aligned children's progress; `score:` overrides it; cancelled objectives have none;
+- expected at date t: (t - start) / (end - start), clamped to 0..1;
+- status: done (progress >= 1), else on track / at risk / off track by progress against
+  [scoring] on_track and at_risk times expected; stale and low confidence are separate flags;
+- ended or closed cycle: grade = score (else computed progress); band green >= 0.7, yellow
+  >= 0.4, red below; a committed objective is green only at 1.0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .config import SiteConfig
+from .model import Cycle, KeyResult, KRKind, Objective, ObjectiveKind, Reading, Site
+
+
+class Status(str, Enum):
+    DONE = "done"
+    ON_TRACK = "on-track"
+    AT_RISK = "at-risk"
+    OFF_TRACK = "off-track"
+    NOT_STARTED = "not-started"
+    NO_DATA = "no-data"
+    CANCELLED = "cancelled"
+
+
+class Band(str, Enum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+GREEN_FROM = 0.7
+YELLOW_FROM = 0.4
+
+
+# Pure rules ------------------------------------------------------------------------------
+
+
+def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
+    return max(low, min(high, value))
+
+
+def numeric_progress(start: float, target: float, current: float | None) -> float:
+    """(current - start) / (target - start); may exceed 1 or fall below 0."""
+    if target == start:
+        raise ValueError("start equals target")
+    value = start if current is None else current
+    return (value - start) / (target - start)
+
+
+def expected_progress(start: dt.date, end: dt.date, today: dt.date) -> float:
+    """How far through its cycle an objective should be on `today`, 0..1."""
+    span = (end - start).days
+    if span <= 0:
+        return 1.0 if today >= end else 0.0
+    return clamp((today - start).days / span)
+
+
+def pace_status(progress: float, expected: float, on_track: float, at_risk: float) -> Status:
+    """Status while a cycle runs, from progress (clamped) against expected progress."""
+    if progress >= 1.0:
+        return Status.DONE
+    if progress >= on_track * expected:
+        return Status.ON_TRACK
+    if progress >= at_risk * expected:
+        return Status.AT_RISK
+    return Status.OFF_TRACK
+
+
+def grade_band(grade: float, committed: bool = False) -> Band:
+    """Colour band of a final grade; committed objectives are green only when fully met."""
+    if grade >= (1.0 if committed else GREEN_FROM):
+        return Band.GREEN
+    if grade >= YELLOW_FROM:
+        return Band.YELLOW
+    return Band.RED
+
+
+def weighted_mean(pairs: Iterable[tuple[float, float]]) -> float | None:
+    """Weighted mean of (value, weight) pairs; None when there is nothing to average."""
+    total = weight_sum = 0.0
+    for value, weight in pairs:
+        total += value * weight
+        weight_sum += weight
+    return total / weight_sum if weight_sum > 0 else None
+
+
+def mean(values: Iterable[float]) -> float | None:
+    return weighted_mean((v, 1.0) for v in values)
+
+
+def latest_value(readings: Iterable[Reading]) -> float | None:
+    value = None
+    for reading in readings:
+        if reading.value is not None:
+            value = reading.value
+    return value
+
+
+def milestone_progress(readings: Iterable[Reading]) -> float:
+    """1 when the latest word is done; else the latest progress given; else 0."""
+    progress = 0.0
+    for reading in readings:
+        if reading.done is not None:
+            progress = 1.0 if reading.done else (reading.progress or 0.0)
+        elif reading.progress is not None:
+            progress = reading.progress
+    return progress
+
+
+def kr_progress(kr: KeyResult, linked_progress: float | None = None) -> float | None:
+    """Unclamped progress of a key result from its readings (linked: the given progress)."""
+    if kr.kind is KRKind.LINKED:
+        return linked_progress
+    if kr.kind is KRKind.MILESTONE:
+        return milestone_progress(kr.readings)
+    current = latest_value(kr.readings)
+    if kr.kind is KRKind.THRESHOLD:
+        assert kr.threshold is not None
+        return 1.0 if current is not None and kr.threshold.holds(current) else 0.0
+    assert kr.start is not None and kr.target is not None
+    return numeric_progress(kr.start, kr.target, current)
+
+
+def latest_confidence(readings: Iterable[Reading]) -> float | None:
+    confidence = None
+    for reading in readings:
+        if reading.confidence is not None:
+            confidence = reading.confidence
+    return confidence
+
+
+# Scoring a whole site --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KRScore:
+    progress: float | None  # unclamped (a KR at 130% reads 1.3)
+    current: float | None
+    done: bool
+    confidence: float | None
+    status: Status
+    updated: dt.date | None
+
+    @property
+    def clamped(self) -> float | None:
+        return None if self.progress is None else clamp(self.progress)
+
+
+@dataclass(frozen=True)
+class ObjectiveScore:
+    progress: float | None  # 0..1: score if set, else computed
+    computed: float | None  # from KRs or children, before `score:`
+    expected: float
+    status: Status
+    phase: str  # upcoming | running | ended
+    stale: bool
+    low_confidence: bool
+    confidence: float | None
+    last_checkin: dt.date | None
+    days_since_checkin: int | None  # since the last check-in, or since the cycle began
+    grade: float | None  # once the cycle has ended
+    band: Band | None
+
+
+@dataclass(frozen=True)
+class CycleScore:
+    phase: str
+    expected: float
+    progress: float | None  # mean over scored, non-cancelled objectives
+    objectives: int
+    counts: Mapping[str, int]  # Status value → count
+    stale: int
+    low_confidence: int
+    average_grade: float | None
+    bands: Mapping[str, int]  # Band value → count
+    graded: int
+    ungraded: int
+
+
+@dataclass(frozen=True)
+class Scores:
+    today: dt.date
+    krs: Mapping[tuple[str, str], KRScore] = field(default_factory=dict)
+    objectives: Mapping[str, ObjectiveScore] = field(default_factory=dict)
+    cycles: Mapping[str, CycleScore] = field(default_factory=dict)
+
+    def kr(self, objective_id: str, kr_id: str) -> KRScore:
+        return self.krs[(objective_id, kr_id)]
+
+
+def score_site(site: Site, today: dt.date) -> Scores:
+    """Every score of every objective, key result and cycle of `site` on `today`."""
+    scorer = _Scorer(site, today)
+    objective_scores = {oid: scorer.objective(oid) for oid in site.objectives}
+    by_cycle: dict[str, list[Objective]] = {cid: [] for cid in site.cycles}
+    for objective in site.objectives.values():
+        by_cycle.setdefault(objective.cycle, []).append(objective)
+    cycle_scores = {
+        cid: score_cycle(cycle, by_cycle[cid], objective_scores, today)
+        for cid, cycle in site.cycles.items()
+    }
+    return Scores(today, scorer.kr_scores, objective_scores, cycle_scores)
+
+
+class _Scorer:
+    """Memoised evaluation: linked KRs and KR-less objectives depend on other objectives."""
+
+    def __init__(self, site: Site, today: dt.date):
+        self.site = site
+        self.today = today
+        self.config: SiteConfig = site.config
+        self.computed_memo: dict[str, float | None] = {}
+        self.in_progress: set[str] = set()
+        self.kr_scores: dict[tuple[str, str], KRScore] = {}
+        self.checkin_dates = {cid: c.date for cid, c in site.checkins.items()}
+
+    def progress(self, objective_id: str) -> float | None:
+        """Objective progress 0..1: its `score:` if set, else computed; None without data."""
+        objective = self.site.objectives.get(objective_id)
+        if objective is None or objective.cancelled:
+            return None
+        return objective.score if objective.score is not None else self.computed(objective)
+
+    def computed(self, objective: Objective) -> float | None:
+        """Progress from KRs (or, without KRs, from aligned children), memoised."""
+        if objective.id in self.computed_memo:
+            return self.computed_memo[objective.id]
+        if objective.cancelled or objective.id in self.in_progress:
+            return None
+        self.in_progress.add(objective.id)
+        if objective.key_results:
+            pairs = []
+            for kr in objective.key_results:
+                progress = self.kr_progress(objective, kr)
+                if progress is not None:
+                    pairs.append((clamp(progress), kr.weight))
+            value = weighted_mean(pairs)
+        else:
+            children = [self.progress(c) for c in self.site.children.get(objective.id, ())]
+            value = mean(p for p in children if p is not None)
+        self.in_progress.discard(objective.id)
+        self.computed_memo[objective.id] = value
+        return value
+
+    def kr_progress(self, objective: Objective, kr: KeyResult) -> float | None:
+        linked = self.progress(kr.linked) if kr.linked else None
+        return kr_progress(kr, linked)
+
+    def objective(self, objective_id: str) -> ObjectiveScore:
+        objective = self.site.objectives[objective_id]
+        cycle = self.site.cycles.get(objective.cycle)
+        phase = cycle.phase(self.today) if cycle else "running"
+        expected = expected_progress(cycle.start, cycle.end, self.today) if cycle else 0.0
+        progress = self.progress(objective_id)
+        computed = self.computed(objective)
+        for kr in objective.key_results:
+            self.kr_scores[(objective_id, kr.id)] = self._kr_score(objective, kr, expected, phase)
+        last = max((self.checkin_dates[c] for c in objective.checkins if c in self.checkin_dates), default=None)
+        reference = last or (cycle.start if cycle else None)
+        days = (self.today - reference).days if reference and self.today >= reference else None
+        confidence = self._confidence(objective)
+        running = phase == "running" and not objective.cancelled
+        grade = None if objective.cancelled or phase != "ended" else progress
+        return ObjectiveScore(
+            progress=progress, computed=computed, expected=expected,
+            status=self._status(objective, progress, expected, phase),
+            phase=phase,
+            stale=running and days is not None and days >= self.config.checkins.stale_after_days,
+            low_confidence=running and confidence is not None and confidence < self.config.scoring.low_confidence,
+            confidence=confidence, last_checkin=last,
+            days_since_checkin=days,
+            grade=grade,
+            band=grade_band(grade, objective.kind is ObjectiveKind.COMMITTED) if grade is not None else None,
+        )
+
+    def _status(self, objective: Objective, progress: float | None, expected: float, phase: str) -> Status:
+        if objective.cancelled:
+            return Status.CANCELLED
+        if progress is None:
+            return Status.NO_DATA
+        if phase == "upcoming":
+            return Status.DONE if progress >= 1 else Status.NOT_STARTED
+        scoring = self.config.scoring
+        return pace_status(progress, expected, scoring.on_track, scoring.at_risk)
+
+    def _kr_score(self, objective: Objective, kr: KeyResult, expected: float, phase: str) -> KRScore:
+        progress = self.kr_progress(objective, kr)
+        scoring = self.config.scoring
+        if objective.cancelled:
+            status = Status.CANCELLED
+        elif progress is None:
+            status = Status.NO_DATA
+        elif phase == "upcoming" and progress < 1:
+            status = Status.NOT_STARTED
+        else:
+            status = pace_status(clamp(progress), expected, scoring.on_track, scoring.at_risk)
+        dated = [r.date for r in kr.readings if r.date is not None]
+        return KRScore(
+            progress=progress,
+            current=latest_value(kr.readings) if kr.kind.numeric else None,
+            done=progress is not None and progress >= 1,
+            confidence=latest_confidence(kr.readings),
+            status=status,
+            updated=max(dated) if dated else None,
+        )
+
+    def _confidence(self, objective: Objective) -> float | None:
+        """The latest check-in's overall confidence, else the mean of the KR confidences it gave."""
+        for checkin_id in reversed(objective.checkins):
+            checkin = self.site.checkins.get(checkin_id)
+            if checkin is None:
+                continue
+            if checkin.confidence is not None:
+                return checkin.confidence
+            given = [u.reading.confidence for u in checkin.updates
+                     if u.objective == objective.id and u.reading.confidence is not None]
+            if given:
+                return mean(given)
+        return None
+
+
+def score_cycle(
+    cycle: Cycle, objectives: list[Objective], scores: Mapping[str, ObjectiveScore], today: dt.date
+) -> CycleScore:
+    """Aggregates of one cycle; cancelled objectives count in no average."""
+    active = [o for o in objectives if not o.cancelled]
+    counts: dict[str, int] = {s.value: 0 for s in Status}
+    bands: dict[str, int] = {b.value: 0 for b in Band}
+    for o in objectives:
+        counts[scores[o.id].status.value] += 1
+        band = scores[o.id].band
+        if band is not None:
+            bands[band.value] += 1
+    grades = [scores[o.id].grade for o in active if scores[o.id].grade is not None]
+    progress = mean(p for o in active if (p := scores[o.id].progress) is not None)
+    ended = cycle.phase(today) == "ended"
+    return CycleScore(
+        phase=cycle.phase(today),
+        expected=expected_progress(cycle.start, cycle.end, today),
+        progress=progress,
+        objectives=len(active),
+        counts=counts,
+        stale=sum(1 for o in active if scores[o.id].stale),
+        low_confidence=sum(1 for o in active if scores[o.id].low_confidence),
+        average_grade=mean(g for g in grades if g is not None),
+        bands=bands,
+        graded=sum(1 for o in active if o.score is not None),
+        ungraded=sum(1 for o in active if o.score is None) if ended else 0,
+    )

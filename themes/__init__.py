@@ -1,0 +1,1 @@
+"""Built-in okrsite themes, shipped as package data (see okrsite.render.theme)."""
