@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import build_date
@@ -23,6 +24,7 @@ class CheckResult:
     scores: Scores | None
     diagnostics: tuple[Diagnostic, ...]
     today: dt.date
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: load, score
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -45,7 +47,9 @@ def check_site(
     cache: ParseCache | None = None,
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it."""
+    started = time.perf_counter()
     loaded = load_site(site_dir, cache=cache)
+    loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())
     when = build_date(loaded.site.config, today)
@@ -53,4 +57,5 @@ def check_site(
     scores = score_site(view, when)
     lint = lint_site(view, scores)
     diagnostics = tuple(sort_diagnostics([*loaded.diagnostics, *lint.items]))
-    return CheckResult(loaded, view, scores, diagnostics, when)
+    timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at}
+    return CheckResult(loaded, view, scores, diagnostics, when, timings)

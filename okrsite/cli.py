@@ -105,6 +105,77 @@ def check(path: Path, fmt: str, strict: bool, drafts: bool, today: dt.datetime |
     sys.exit(_report(result, fmt, strict, path))
 
 
+@main.command()
+@SITE_ARG
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Output folder (default: PATH/public).")
+@click.option("--drafts", is_flag=True, help="Include objectives with status: draft.")
+@click.option("--public", is_flag=True, help="Leave out objectives with visibility: private.")
+@click.option("--base-url", default=None, help='Serve the site under this path or URL, e.g. "/okrs/".')
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--timings", is_flag=True, help="Print the time of each phase.")
+@_today_option
+def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url: str | None,
+          quiet: bool, timings: bool, today: dt.datetime | None) -> None:
+    """Build the site into a folder of static HTML.
+
+    The site is written to a staging folder and swapped in only when everything
+    succeeded: on any error the previous output stays as it was, the problems are
+    listed as by `okrsite check`, and the exit status is 1.
+
+    \b
+    Examples:
+      okrsite build                          # ./public from the site in this folder
+      okrsite build path/to/site --out /tmp/site --today 2026-11-20
+      okrsite build --base-url /okrs/ --public
+    """
+    from .build import BuildError, BuildOptions, build_site
+
+    options = BuildOptions(out_dir=out_dir or path / "public", today=_date(today), drafts=drafts,
+                           public=public, base_url=base_url)
+    try:
+        with _progress_bar(quiet) as progress:
+            result = build_site(path, options, progress=progress)
+    except BuildError as exc:
+        click.echo(format_text(exc.diagnostics), err=True)
+        click.echo(f"okrsite build: failed with {summary_line(exc.diagnostics)}; "
+                   f"{options.out_dir} was left as it was", err=True)
+        sys.exit(1)
+    if not quiet:
+        warnings = [d for d in result.diagnostics if not d.is_error]
+        if warnings:
+            click.echo(format_text(warnings), err=True)
+        click.echo(f"okrsite build: {result.pages} pages, {result.files} files in "
+                   f"{result.seconds:.2f} s, {len(warnings)} warning{'s' * (len(warnings) != 1)} "
+                   f"-> {options.out_dir}", err=True)
+    if timings:
+        for phase, seconds in result.timings.items():
+            click.echo(f"  {phase:<8} {seconds * 1000:9.1f} ms", err=True)
+
+
+class _progress_bar:
+    """A progress bar on stderr for long builds, only when stderr is a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.bar = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if total < 500:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label="rendering", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
 @main.command("export")
 @SITE_ARG
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import tomllib
@@ -214,18 +215,7 @@ class _Reader:
         return cls(**values)
 
     def locate(self, section: str, key: str) -> Location:
-        current = ""
-        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for number, line in enumerate(self.lines, start=1):
-            header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
-            if header:
-                current = header.group(1)
-                if current == section and not key:
-                    return Location(CONFIG_FILE, number, 1)
-                continue
-            if current == section and key_re.match(line):
-                return Location(CONFIG_FILE, number, line.index(key[0]) + 1 if key else 1)
-        return Location(CONFIG_FILE, 1, 1)
+        return locate_option(self.lines, section, key)
 
     def _name(self, section: str, key: str) -> str:
         return f"[{section}] {key}" if section else key
@@ -295,11 +285,45 @@ _TYPE_NAMES: dict[Any, str] = {
     bool: "true or false", int: "a whole number", float: "a number", str: "a string",
     dt.date: 'a date like "2026-11-20"',
 }
-_SECTION_KEYS = {
-    "fiscal_year_start_month": "cycles", "stale_after_days": "checkins", "on_track": "scoring",
-    "at_risk": "scoring", "max_objectives_per_owner": "lint", "max_key_results": "lint",
-    "allow_html": "markdown",
-}
+
+
+def _section_keys() -> dict[str, str]:
+    """Each option of a [section] table → its section, to point a misplaced key to it."""
+    found: dict[str, str] = {}
+    for f in dataclasses.fields(SiteConfig):
+        kind = get_type_hints(SiteConfig)[f.name]
+        if f.name != "extra" and dataclasses.is_dataclass(kind):
+            found.update((option.name, f.name) for option in dataclasses.fields(kind))
+    return found
+
+
+_SECTION_KEYS = _section_keys()
+
+
+def locate_option(lines: list[str], section: str, key: str) -> Location:
+    """Where `key` of `[section]` (or the section header, without key) is written in site.toml."""
+    current = ""
+    key_re = re.compile(rf"^(\s*)[\"']?{re.escape(key)}[\"']?\s*=")
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"^\s*\[+\s*([^\]]+?)\s*\]+", line)
+        if header:
+            current = header.group(1)
+            if current == section and not key:
+                return Location(CONFIG_FILE, number, 1)
+            continue
+        found = key_re.match(line) if key and current == section else None
+        if found:
+            return Location(CONFIG_FILE, number, len(found.group(1)) + 1)
+    return Location(CONFIG_FILE, 1, 1)
+
+
+def option_location(site_dir: Path, section: str, key: str) -> Location:
+    """Where an option is set in the site.toml of `site_dir` (line 1 when it cannot be found)."""
+    try:
+        text = (site_dir / CONFIG_FILE).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return Location(CONFIG_FILE)
+    return locate_option(text.splitlines(), section, key)
 
 
 def _unwrap_optional(kind: Any) -> tuple[Any, bool]:
@@ -335,6 +359,21 @@ def _describe(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
+def _toml_value(value: Any) -> str:
+    """A default as it would be written in site.toml."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{}"
+    return str(value)
+
+
 def _toml_error_position(message: str) -> tuple[int, int]:
     found = re.search(r"line (\d+), column (\d+)", message)
     return (int(found.group(1)), int(found.group(2))) if found else (1, 1)
@@ -345,7 +384,9 @@ def _line_of_offset(data: bytes, offset: int) -> int:
 
 
 def option_docs() -> list[tuple[str, str, str, str]]:
-    """(section, key, default, doc) for every option, for the documentation."""
+    """(section, key, default as TOML, doc) for every option, for the documentation.
+
+    A default of "" means the option is unset by default (there is no TOML null)."""
     rows: list[tuple[str, str, str, str]] = []
 
     def walk(cls: type, section: str) -> None:
@@ -353,8 +394,8 @@ def option_docs() -> list[tuple[str, str, str, str]]:
             if f.name != "extra" and dataclasses.is_dataclass(get_type_hints(cls)[f.name]):
                 walk(get_type_hints(cls)[f.name], f.name)
                 continue
-            default = f.default if f.default is not dataclasses.MISSING else "{}"
-            rows.append((section, f.name, repr(default), f.metadata.get("doc", "")))
+            default = f.default if f.default is not dataclasses.MISSING else {}
+            rows.append((section, f.name, _toml_value(default), f.metadata.get("doc", "")))
 
     walk(SiteConfig, "")
     return rows

@@ -99,7 +99,9 @@ class KeyResult:
     unit: str = ""
     owner: str | None = None
     weight: float = 1.0
-    linked: str | None = None  # global id of the objective whose progress this KR takes
+    # Global id of the objective whose progress this KR takes. None on a linked KR whose
+    # objective is unusable (unknown, a loop, or left out of a view): it then has no progress.
+    linked: str | None = None
     readings: tuple[Reading, ...] = ()
 
     @property
@@ -372,7 +374,7 @@ class Site:
 def _without_missing(objective: Objective, kept: Mapping[str, Objective]) -> Objective:
     parents = tuple(p for p in objective.parents if p.objective in kept)
     krs = tuple(
-        replace(kr, linked=None, kind=KRKind.MILESTONE) if kr.linked and kr.linked not in kept else kr
+        replace(kr, linked=None) if kr.linked and kr.linked not in kept else kr
         for kr in objective.key_results
     )
     if parents == objective.parents and krs == objective.key_results:

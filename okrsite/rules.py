@@ -84,6 +84,9 @@ RULES: dict[str, Rule] = {
     "checkin-outside-cycle": Rule(E, "a check-in dated outside its cycle"),
     "linked-update": Rule(E, "a check-in updating a linked key result"),
     "checkin-updates-nothing": Rule(W, "a check-in that names no objective and updates nothing"),
+    # build
+    "url-collision": Rule(E, "two pages that would be written to the same URL"),
+    "output-folder": Rule(E, "an output folder that is the site itself or was not made by okrsite"),
     # OKR practice (lint)
     "too-many-objectives": Rule(W, "an owner with more objectives in a cycle than [lint] allows"),
     "too-many-key-results": Rule(W, "an objective with more key results than [lint] allows"),

@@ -103,7 +103,7 @@ def _update_line(kr: KeyResult, scores: Scores) -> str:
     label = kr.title if len(kr.title) <= 60 else kr.title[:57] + "..."
     label = label.replace("\n", " ")
     if kr.kind is KRKind.LINKED:
-        return f"  # {kr.id}: progress comes from {kr.linked} ({label})"
+        return f"  # {kr.id}: progress comes from {kr.linked or 'its linked objective'} ({label})"
     if kr.kind is KRKind.MILESTONE:
         progress = milestone_progress(kr.readings)
         value = "{done: true}" if progress >= 1 else f"{{progress: {round(progress * 100)}%}}"

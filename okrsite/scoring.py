@@ -8,6 +8,7 @@ The rules (also in docs/format.md):
 - objective: weighted mean of its KRs' progress clamped to 0..1; without KRs, the mean of its
   aligned children's progress; `score:` overrides it; cancelled objectives have none;
 - expected at date t: (t - start) / (end - start), clamped to 0..1;
+- scores are as of a date: readings and check-ins dated after it are not counted;
 - status: done (progress >= 1), else on track / at risk / off track by progress against
   [scoring] on_track and at_risk times expected; stale and low confidence are separate flags;
 - ended or closed cycle: grade = score (else computed progress); band green >= 0.7, yellow
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .config import SiteConfig
@@ -134,6 +135,13 @@ def kr_progress(kr: KeyResult, linked_progress: float | None = None) -> float | 
     return numeric_progress(kr.start, kr.target, current)
 
 
+def as_of(kr: KeyResult, today: dt.date) -> KeyResult:
+    """The key result as known on `today`: readings dated later are left out."""
+    if not kr.readings or (kr.readings[-1].date or today) <= today:
+        return kr  # readings are in date order, so nothing is later
+    return replace(kr, readings=tuple(r for r in kr.readings if r.date is None or r.date <= today))
+
+
 def latest_confidence(readings: Iterable[Reading]) -> float | None:
     confidence = None
     for reading in readings:
@@ -225,7 +233,8 @@ class _Scorer:
         self.computed_memo: dict[str, float | None] = {}
         self.in_progress: set[str] = set()
         self.kr_scores: dict[tuple[str, str], KRScore] = {}
-        self.checkin_dates = {cid: c.date for cid, c in site.checkins.items()}
+        # check-ins dated after `today` are not known yet on that day
+        self.checkin_dates = {cid: c.date for cid, c in site.checkins.items() if c.date <= today}
 
     def progress(self, objective_id: str) -> float | None:
         """Objective progress 0..1: its `score:` if set, else computed; None without data."""
@@ -257,7 +266,7 @@ class _Scorer:
 
     def kr_progress(self, objective: Objective, kr: KeyResult) -> float | None:
         linked = self.progress(kr.linked) if kr.linked else None
-        return kr_progress(kr, linked)
+        return kr_progress(as_of(kr, self.today), linked)
 
     def objective(self, objective_id: str) -> ObjectiveScore:
         objective = self.site.objectives[objective_id]
@@ -298,6 +307,7 @@ class _Scorer:
 
     def _kr_score(self, objective: Objective, kr: KeyResult, expected: float, phase: str) -> KRScore:
         progress = self.kr_progress(objective, kr)
+        kr = as_of(kr, self.today)
         scoring = self.config.scoring
         if objective.cancelled:
             status = Status.CANCELLED
@@ -321,7 +331,7 @@ class _Scorer:
         """The latest check-in's overall confidence, else the mean of the KR confidences it gave."""
         for checkin_id in reversed(objective.checkins):
             checkin = self.site.checkins.get(checkin_id)
-            if checkin is None:
+            if checkin is None or checkin_id not in self.checkin_dates:
                 continue
             if checkin.confidence is not None:
                 return checkin.confidence

@@ -415,7 +415,7 @@ def _checkin(file: SourceFile, f: Fields) -> CheckInDoc:
     f.check_known(CHECKIN_FIELDS, "a check-in")
     date = f.date("date")
     date_at = f.where("date")
-    if date is None and not f.has("date"):
+    if f.data.get("date") is None and not f.reported("date"):  # absent or empty: from the name
         date, date_at = _date_from_name(file, f.diagnostics)
     updates: list[UpdateDoc] = []
     if f.has("updates"):

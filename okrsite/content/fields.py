@@ -36,6 +36,13 @@ class Fields:
     def has(self, key: str) -> bool:
         return key in self.data and self.data[key] is not None
 
+    def reported(self, key: str) -> bool:
+        """Whether reading the YAML already reported a problem with this value (it reads None)."""
+        at = self.where(key)
+        return key in self.data and any(
+            d.path == at.path and (d.line, d.column) == (at.line, at.column) for d in self.diagnostics.items
+        )
+
     def check_known(self, allowed: Collection[str], what: str) -> None:
         """Report every key not in `allowed`, with the nearest valid one."""
         for key in self.data:
@@ -98,7 +105,7 @@ class Fields:
         return parsed
 
     def fraction(self, key: str) -> float | None:
-        """A share: 40% or 0.4 (0..1, or a percentage which may exceed 100%)."""
+        """A share: 40% or 0.4, between 0 and 1 (0% and 100%)."""
         if not self.has(key):
             return None
         value = parse_fraction(self.data[key])
@@ -195,11 +202,10 @@ def parse_number(value: Any) -> float | None:
 
 
 def parse_fraction(value: Any) -> float | None:
+    """A share 0..1, written as a fraction (0.4) or a percentage (40%); None otherwise."""
     if isinstance(value, str):
         match = _PERCENT_RE.match(value.strip())
-        if match:
-            return float(match.group(1)) / 100
-        value = parse_number(value)
+        value = float(match.group(1)) / 100 if match else parse_number(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if not math.isfinite(value) or not 0 <= value <= 1:

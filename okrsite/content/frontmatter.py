@@ -69,6 +69,19 @@ def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
             "split it, or move large data out of the content folder",
         )
         return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        diagnostics.error(
+            Location(path), "encoding", "file is UTF-16, not UTF-8",
+            "save the file as UTF-8 (most editors offer 'Save with encoding')",
+        )
+        return None
+    if b"\x00" in raw:  # before decoding: binary data is not "a file in another encoding"
+        diagnostics.error(
+            Location(path, raw.count(b"\n", 0, raw.index(b"\x00")) + 1), "binary-file",
+            "file contains NUL bytes: it looks like binary data, not text",
+            "content files must be text; keep images and other files outside .md names",
+        )
+        return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -91,13 +104,6 @@ def parse(path: str, raw: bytes, diagnostics: Diagnostics, *, require: bool = Tr
     """Split and parse a content file. Problems are reported; None means the file is unusable."""
     text = decode(path, raw, diagnostics)
     if text is None:
-        return None
-    if "\x00" in text:
-        diagnostics.error(
-            Location(path, text[: text.index("\x00")].count("\n") + 1), "binary-file",
-            "file contains NUL bytes: it looks like binary data, not Markdown",
-            "content .md files must be text; keep images and other files outside .md names",
-        )
         return None
     split = _split(path, text, diagnostics, require)
     if split is None:
@@ -178,7 +184,8 @@ def read_yaml(
     except _TooBig as exc:
         diagnostics.error(
             Location(path, first_line), "yaml-too-complex", str(exc),
-            "front matter holds plain fields; remove anchors and aliases (&name, *name)",
+            "front matter holds plain fields; remove anchors and aliases (&name, *name)"
+            if "aliases" in str(exc) else "flatten the nested lists and mappings",
         )
         return None, {}, {}
     return data, converter.positions, converter.key_positions
@@ -211,6 +218,11 @@ class _Converter:
             raise _TooBig(f"front matter is nested more than {MAX_DEPTH} levels deep")
         if len(at) < 6:  # deeper positions are never asked for
             self.positions.setdefault(at, (node.start_mark.line + self.first_line, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:
+            self.diagnostics.error(
+                self.loc(node), "yaml-tag", f"YAML tag `{_short_tag(node.tag)}` is not supported here",
+                "remove the tag; okrsite reads plain values only (text, numbers, dates, lists, mappings)",
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -239,31 +251,37 @@ class _Converter:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:str" or not tag.startswith("tag:yaml.org,2002:"):
-            if not tag.startswith("tag:yaml.org,2002:") and tag != "!":
-                self.diagnostics.error(
-                    self.loc(node), "yaml-tag", f"YAML tag `{tag}` is not supported here",
-                    "remove the tag; okrsite reads plain values only",
-                )
-            return str(node.value)
+        if node.tag not in _CONSTRUCTED_TAGS:
+            return str(node.value)  # text, or an unsupported tag (reported) read as text
         try:
             value = self._scalars.construct_object(node, deep=True)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            if tag == "tag:yaml.org,2002:timestamp":
+            problem = getattr(exc, "problem", None) or str(exc)
+            if node.tag == "tag:yaml.org,2002:timestamp":
                 self.diagnostics.error(
                     self.loc(node), "impossible-date",
-                    f"`{node.value}` is not a real date ({exc})",
+                    f"`{node.value}` is not a real date ({problem})",
                     "check the day and month, e.g. April has 30 days",
                 )
                 return None
             self.diagnostics.error(
-                self.loc(node), "yaml-value", f"value `{node.value}` could not be read: {exc}"
+                self.loc(node), "yaml-value", f"value `{node.value}` could not be read: {problem}",
+                "remove the `!!` tag, or write a value of that type",
             )
             return None
         if isinstance(value, dt.datetime):
             return value if value.time() != dt.time(0) or value.tzinfo else value.date()
         return value
+
+
+_YAML_TAG = "tag:yaml.org,2002:"
+# Scalars built by PyYAML's safe constructor; other plain tags (str, map, seq) are read here.
+_CONSTRUCTED_TAGS = frozenset(_YAML_TAG + t for t in ("int", "float", "bool", "null", "timestamp"))
+_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_TAG + "seq", "!"}
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:

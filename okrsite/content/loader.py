@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..config import SiteConfig, load_config
-from ..diagnostics import Diagnostic, Diagnostics
+from ..config import SiteConfig, load_config, option_location
+from ..diagnostics import Diagnostic, Diagnostics, suggestion_hint
 from ..model import Site
 from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
 from .files import Discovery, FileKind, SourceFile, discover
@@ -65,7 +65,19 @@ def load_site(
         diagnostics.extend(item.diagnostics)
     documents = collect_documents(discovery, parsed)
     site = build_site(config, documents, diagnostics)
+    _check_current_cycle(site_dir, site, diagnostics)
     return Loaded(site, tuple(diagnostics.sorted()), tuple(sources), discovery)
+
+
+def _check_current_cycle(site_dir: Path, site: Site, diagnostics: Diagnostics) -> None:
+    wanted = site.config.current_cycle
+    if wanted is not None and wanted not in site.cycles:
+        diagnostics.error(
+            option_location(site_dir, "", "current_cycle"), "config-value",
+            f"current_cycle = {wanted!r} names no cycle of the site",
+            suggestion_hint(wanted, site.cycles, "cycles")
+            or "name a cycle folder of content/, or remove current_cycle to use the running one",
+        )
 
 
 def _parse(file: SourceFile, raw: bytes, digest: str, cache: ParseCache | None) -> Parsed:
@@ -94,4 +106,8 @@ def collect_documents(discovery: Discovery, parsed: Iterable[Parsed]) -> Documen
             cycles.append(doc)
         elif isinstance(doc, OrgDoc):
             org = doc
-    return Documents(discovery.cycle_dirs, tuple(cycles), org, tuple(objectives), tuple(checkins))
+    with_meta = {file.cycle for file in discovery.files if file.kind is FileKind.CYCLE}
+    unreadable = frozenset(with_meta - {doc.file.cycle for doc in cycles})
+    return Documents(
+        discovery.cycle_dirs, tuple(cycles), org, tuple(objectives), tuple(checkins), unreadable
+    )

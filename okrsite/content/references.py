@@ -18,6 +18,15 @@ from dataclasses import dataclass
 from ..diagnostics import did_you_mean
 
 
+def _relative(objective_id: str, cycle: str, owner: str) -> str:
+    """The shortest reference to `objective_id` from a file of `owner` in `cycle`."""
+    if objective_id.startswith(f"{cycle}/{owner}/"):
+        return objective_id[len(cycle) + len(owner) + 2 :]
+    if objective_id.startswith(f"{cycle}/"):
+        return objective_id[len(cycle) + 1 :]
+    return objective_id
+
+
 @dataclass(frozen=True)
 class Resolved:
     objective: str | None
@@ -107,12 +116,14 @@ class Resolver:
         )
         if same_slug:
             near = [o for o in same_slug if o.startswith(cycle + "/")] or same_slug
-            short = [o[len(cycle) + 1 :] if o.startswith(cycle + "/") else o for o in near[:3]]
+            short = [_relative(o, cycle, owner) for o in near[:3]]
             return "did you mean " + " or ".join(f"`{s}`" for s in short) + "?"
-        close = did_you_mean(tried[0], self.objectives)
+        # Compare as the user would write each id from here, so a shared CYCLE/OWNER/ prefix
+        # does not make every objective of the owner look close.
+        written = {_relative(oid, cycle, owner): oid for oid in self.objectives}
+        close = did_you_mean("/".join(parts), written)
         if close:
-            shown = close[len(cycle) + 1 :] if close.startswith(cycle + "/") else close
-            return f"did you mean `{shown}`?"
+            return f"did you mean `{close}`?"
         return (
             f"a bare name means an objective of `{owner}` in {cycle}; "
             "write OWNER/SLUG for another owner and CYCLE/OWNER/SLUG for another cycle"

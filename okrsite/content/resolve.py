@@ -7,8 +7,9 @@ duplicates, unknown owners, alignment cycles and check-ins outside their cycle.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from ..config import SiteConfig
@@ -32,11 +33,12 @@ class Documents:
     org: OrgDoc | None
     objectives: tuple[ObjectiveDoc, ...]
     checkins: tuple[CheckInDoc, ...]
+    unreadable_cycle_files: frozenset[str] = frozenset()  # cycles whose _cycle.md had errors
 
 
 def build_site(config: SiteConfig, docs: Documents, diagnostics: Diagnostics) -> Site:
     """The model from the documents; every problem found on the way goes to `diagnostics`."""
-    cycles = build_cycles(docs.cycle_dirs, docs.cycles, config, diagnostics)
+    cycles = build_cycles(docs.cycle_dirs, docs.cycles, config, diagnostics, docs.unreadable_cycle_files)
     org = build_org(docs.org, diagnostics)
     objective_docs = _unique_objectives(docs.objectives, diagnostics)
     resolver = Resolver(
@@ -65,8 +67,11 @@ def _cycle_rank(cycles: Mapping[str, Cycle], cycle_id: str) -> int:
 
 
 def build_cycles(
-    cycle_dirs: Iterable[str], metas: Iterable[CycleDoc], config: SiteConfig, diagnostics: Diagnostics
+    cycle_dirs: Iterable[str], metas: Iterable[CycleDoc], config: SiteConfig, diagnostics: Diagnostics,
+    unreadable: Collection[str] = (),
 ) -> dict[str, Cycle]:
+    """Cycles with their dates; a cycle whose dates are unknown is reported and left out
+    (silently when its _cycle.md could not be read: that file's own errors explain it)."""
     by_id = {m.file.cycle: m for m in metas}
     cycles: list[Cycle] = []
     for cycle_id in cycle_dirs:
@@ -75,6 +80,8 @@ def build_cycles(
         start = (meta.start if meta else None) or (derived.start if derived else None)
         end = (meta.end if meta else None) or (derived.end if derived else None)
         where = Location(meta.file.path) if meta else Location(f"{CONTENT_DIR}/{cycle_id}")
+        if (start is None or end is None) and cycle_id in unreadable:
+            continue
         if start is None or end is None:
             missing = " and ".join(k for k, v in (("start", start), ("end", end)) if v is None)
             diagnostics.error(
@@ -253,19 +260,16 @@ def _key_results(
                 suggestion_hint(kr.owner.text, [*org.teams, *org.people], "owners"),
             )
         linked = None
-        kind = kr.kind
         if kr.linked is not None:
             found = resolver.objective(kr.linked.text, doc.file.cycle, doc.file.owner)
             if found.ok and found.objective == _gid(doc):
                 diagnostics.error(kr.linked.at, "progress-cycle", "a key result cannot link to its own objective")
-                kind = KRKind.MILESTONE
             elif found.ok:
                 linked = found.objective
             else:
                 _report(kr.linked, found, diagnostics)
-                kind = KRKind.MILESTONE
         results.append(KeyResult(
-            id=kr.id, title=kr.title, kind=kind, line=kr.at.line, start=kr.start, target=kr.target,
+            id=kr.id, title=kr.title, kind=kr.kind, line=kr.at.line, start=kr.start, target=kr.target,
             threshold=kr.threshold, unit=kr.unit, owner=owner, weight=kr.weight, linked=linked,
             readings=(kr.initial,) if kr.initial else (),
         ))
@@ -312,7 +316,7 @@ def _break_progress_cycles(objectives: dict[str, Objective], diagnostics: Diagno
         first, nxt = loop[0], loop[1 % len(loop)]
         objective = objectives[first]
         krs = tuple(
-            replace(kr, linked=None, kind=KRKind.MILESTONE) if kr.linked == nxt else kr
+            replace(kr, linked=None) if kr.linked == nxt else kr
             for kr in objective.key_results
         )
         objectives[first] = replace(objective, key_results=krs)
@@ -359,8 +363,13 @@ def _checkins(
         checkin = _checkin(doc, cycles, org, objectives, resolver, diagnostics)
         if checkin is not None:
             built.append(checkin)
-    built.sort(key=lambda c: (c.date, c.id.rsplit("/", 1)[-1], c.id))
+    built.sort(key=_checkin_order)
     return {c.id: c for c in built}
+
+
+def _checkin_order(checkin: CheckIn) -> tuple[dt.date, str, str]:
+    """Date, then file name without `.md` (so 2026-11-20.md comes before 2026-11-20-b.md)."""
+    return checkin.date, checkin.id.rsplit("/", 1)[-1].removesuffix(".md"), checkin.id
 
 
 def _checkin(
@@ -430,7 +439,8 @@ def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bo
     at = item.key.at
     if kr.kind is KRKind.LINKED:
         diagnostics.error(
-            at, "linked-update", f"key result `{kr.id}` is linked to `{kr.linked}`; its progress comes from there",
+            at, "linked-update",
+            f"key result `{kr.id}` is linked to `{kr.linked or 'another objective'}`; its progress comes from there",
             "update the key results of the linked objective instead",
         )
         return False

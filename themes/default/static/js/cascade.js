@@ -84,26 +84,33 @@
 
   Cascade.prototype.fit = function (box) {
     var s = this.size(), pad = 16;
-    var scale = Math.min(s.w / (box.w + 2 * pad), s.h / (box.h + 2 * pad), 1.2);
+    var natural = s.w / this.full.w;
+    var scale = Math.min(s.w / (box.w + 2 * pad), s.h / (box.h + 2 * pad), Math.max(1.2, natural));
     if (scale < MIN_READABLE && this.svg.classList.contains("cascade-live")) {
       // Too big to read whole: start readable at the top, on the first row (or, if that
-      // row is wider than the view, on its first node).
+      // row is wider than the view, at its left end).
       var boxes = this.nodes().filter(function (n) {
         return !n.classList.contains("is-dimmed");
       }).map(nodeBox).filter(Boolean);
       scale = START_SCALE;
       var top = boxes.length ? union(boxes.filter(function (b) { return b.y === boxes[0].y; })) : box;
-      if (top.w * scale > s.w) top = boxes[0];
-      this.show(top.x + top.w / 2, box.y - pad + s.h / scale / 2, scale);
+      var cx = top.x + top.w / 2;
+      if (top.w * scale > s.w) cx = top.x - pad + s.w / scale / 2;
+      this.show(cx, box.y - pad + s.h / scale / 2, scale);
       return;
     }
     this.show(box.x + box.w / 2, box.y + box.h / 2, scale);
   };
 
   Cascade.prototype.reset = function () {
-    var visible = this.nodes().filter(function (n) { return !n.classList.contains("is-dimmed"); });
-    var box = union(visible.map(nodeBox).filter(Boolean));
-    this.fit(box || this.full);
+    var all = this.nodes();
+    var visible = all.filter(function (n) { return !n.classList.contains("is-dimmed"); });
+    var f = this.full;
+    if (visible.length === all.length && !this.svg.classList.contains("cascade-live")) {
+      this.show(f.x + f.w / 2, f.y + f.h / 2, this.size().w / f.w); // the drawing as served
+      return;
+    }
+    this.fit(union(visible.map(nodeBox).filter(Boolean)) || f);
   };
 
   Cascade.prototype.nodes = function () {

@@ -1,0 +1,96 @@
+"""Theme strings per language, and dates and numbers formatted for it (Babel).
+
+Strings live in `strings/<language>.yaml` of a theme; a site theme may override any of them.
+Keys missing in a language fall back to English, then to the key itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+FALLBACK = "en"
+
+
+def load_strings(theme_dirs: Iterable[Path], language: str) -> dict[str, Any]:
+    """Strings for `language`, merged over English, the later theme folders winning."""
+    merged: dict[str, Any] = {}
+    dirs = list(theme_dirs)
+    for lang in dict.fromkeys((FALLBACK, language)):
+        for folder in dirs:
+            path = folder / "strings" / f"{lang}.yaml"
+            if path.is_file():
+                data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or {}
+                merged.update(_flatten(data))
+    return merged
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not {"one", "other"} >= set(value):
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+@dataclass(frozen=True)
+class Strings:
+    """Looks up and fills theme strings: t("nav.archive"), t("count.objectives", count=3)."""
+
+    language: str
+    table: Mapping[str, Any]
+
+    def __call__(self, key: str, **values: Any) -> str:
+        entry = self.table.get(key, key)
+        if isinstance(entry, Mapping):
+            count = values.get("count", 0)
+            form = Locale.parse(self.language).plural_form(abs(count))
+            entry = entry.get(form, entry.get("other", key))
+            values.setdefault("n", Formatter(self.language).integer(count))
+        text = str(entry)
+        return text.format(**values) if values else text
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Numbers, percentages and dates in the site's language."""
+
+    language: str
+
+    def percent(self, value: float | None, empty: str = "–") -> str:
+        if value is None:
+            return empty
+        return format_percent(round(value, 2), locale=self.language)
+
+    def number(self, value: float | None, empty: str = "–") -> str:
+        if value is None:
+            return empty
+        return format_decimal(round(value, 2), format="#,##0.##", locale=self.language)
+
+    def integer(self, value: int) -> str:
+        return format_decimal(value, format="#,##0", locale=self.language)
+
+    def grade(self, value: float | None, empty: str = "–") -> str:
+        if value is None:
+            return empty
+        return format_decimal(value, format="0.0#", locale=self.language)
+
+    def date(self, value: dt.date | None, empty: str = "–") -> str:
+        return format_date(value, "medium", locale=self.language) if value else empty
+
+    def date_short(self, value: dt.date | None, empty: str = "–") -> str:
+        return format_date(value, "d MMM", locale=self.language) if value else empty
+
+    def date_long(self, value: dt.date | None, empty: str = "–") -> str:
+        return format_date(value, "long", locale=self.language) if value else empty

@@ -1,0 +1,95 @@
+"""Markdown for content text: CommonMark with tables and strikethrough, safe by default.
+
+Raw HTML is shown as text unless the site sets `[markdown] allow_html = true`; links and images
+may only use safe schemes (no `javascript:`, `vbscript:`, `data:` other than images); headings
+inside notes are shifted down so a page keeps one outline.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
+_SAFE_DATA_IMAGE = re.compile(r"^data:image/(gif|png|jpeg|webp);", re.IGNORECASE)
+_SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
+_INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def is_safe_url(url: str, *, image: bool = False) -> bool:
+    """True for relative URLs, anchors and http(s)/mailto/tel (and raster data: images)."""
+    compact = _INVISIBLE.sub("", url)
+    scheme = _SCHEME_RE.match(compact)
+    if scheme is None:
+        return True
+    if image and _SAFE_DATA_IMAGE.match(compact):
+        return True
+    return scheme.group(0).lower() in _SAFE_SCHEMES
+
+
+class Markdown:
+    """A configured renderer; results are memoised by text, since notes recur across pages."""
+
+    def __init__(self, allow_html: bool = False):
+        self.allow_html = allow_html
+        self.md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
+        self.md.enable(["table", "strikethrough"])
+        self.md.validateLink = self._validate_link  # type: ignore[method-assign]
+        self.block = lru_cache(maxsize=65536)(self._block)
+        self.inline = lru_cache(maxsize=65536)(self._inline)
+        self.plain = lru_cache(maxsize=65536)(self._plain)
+
+    @staticmethod
+    def _validate_link(url: str) -> bool:
+        return is_safe_url(url, image=True)
+
+    def _block(self, text: str, heading_offset: int = 0) -> Markup:
+        """Render a Markdown block (a description, notes); headings shifted by `heading_offset`."""
+        if not text or not text.strip():
+            return Markup("")
+        tokens = self.md.parse(text)
+        _harden(tokens, heading_offset)
+        return Markup(self.md.renderer.render(tokens, self.md.options, {}))
+
+    def _inline(self, text: str) -> Markup:
+        """Render inline Markdown (titles): links, emphasis, code; no paragraphs."""
+        if not text:
+            return Markup("")
+        tokens = self.md.parseInline(text.replace("\n", " "))
+        _harden(tokens, 0)
+        return Markup(self.md.renderer.render(tokens, self.md.options, {}))
+
+    def _plain(self, text: str) -> str:
+        """The text of inline Markdown without markup (for <title>, graphs, feeds)."""
+        if not text:
+            return ""
+        parts: list[str] = []
+        for token in self.md.parseInline(text.replace("\n", " ")):
+            for child in token.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+                elif child.type == "image":
+                    parts.append(child.content)
+                elif child.type == "html_inline" and not self.allow_html:
+                    parts.append(child.content)
+        return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def _harden(tokens: list[Token], heading_offset: int) -> None:
+    """Shift headings; mark external links so they never get access to the opener."""
+    for token in tokens:
+        if heading_offset and token.type in ("heading_open", "heading_close"):
+            level = min(6, int(token.tag[1]) + heading_offset)
+            token.tag = f"h{level}"
+        if token.children:
+            _harden(token.children, heading_offset)
+        if token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if href.startswith(("http:", "https:")):
+                token.attrSet("rel", "noopener noreferrer")

@@ -1,0 +1,108 @@
+"""Render pages with the theme's templates: filters, globals and links relative to each page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from markupsafe import Markup
+
+from .. import __version__
+from ..config import SiteConfig
+from . import figures, urls
+from .i18n import Formatter, Strings, load_strings
+from .markdown import Markdown
+from .pages import NavCycle, Page
+from .theme import Theme, make_environment
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+@dataclass(frozen=True)
+class SiteGlobals:
+    """What every page shows besides its view: title, navigation, language, date."""
+
+    title: str
+    description: str
+    language: str
+    base_url: str
+    today: dt.date
+    current_cycle: NavCycle | None
+    cycles: tuple[NavCycle, ...]
+    favicon: str
+    version: str = __version__
+    csp: str = CSP
+
+
+class Renderer:
+    """Turns pages into HTML with one Jinja environment, reused for every page."""
+
+    def __init__(self, theme: Theme, config: SiteConfig, site_globals: SiteGlobals):
+        self.theme = theme
+        self.config = config
+        self.globals = site_globals
+        self.markdown = Markdown(allow_html=config.markdown.allow_html)
+        self.strings = Strings(config.language, load_strings(theme.dirs, config.language))
+        self.fmt = Formatter(config.language)
+        self.env = self._environment()
+
+    def _environment(self) -> Environment:
+        env = make_environment(self.theme)
+        md = self.markdown
+        env.filters.update(
+            md=lambda text, offset=0: md.block(text or "", int(offset)),
+            mdi=lambda text: md.inline(text or ""),
+            plain=lambda text: md.plain(text or ""),
+        )
+        labels = figures.labels_for(self.strings, self.fmt)
+        env.globals.update(
+            site=self.globals, t=self.strings, fmt=self.fmt, url=_url, asset=urls.asset,
+            slugify=urls.slugify, tag_url=urls.tag, plain=lambda text: md.plain(text or ""),
+            percent_int=_percent_int, confidence_word=self._confidence_word,
+            sparkline_svg=lambda values, title: figures.sparkline(values, md.plain(title), labels),
+            kr_chart=lambda kr, cycle: figures.kr_chart(kr, cycle, self.globals.today, labels, md.plain),
+            history_chart=lambda history, title: figures.history_chart(history, title, labels),
+        )
+        return env
+
+    def _confidence_word(self, value: float) -> str:
+        if value < self.config.scoring.low_confidence:
+            return "low"
+        return "medium" if value < 0.7 else "high"
+
+    def render(self, page: Page) -> str:
+        template = self.env.get_template(page.template)
+        return template.render(page=page, view=page.view, **dict(page.extra))
+
+    def fingerprint(self) -> str:
+        """Everything besides a page's view that its HTML depends on."""
+        h = hashlib.sha256()
+        h.update(repr(self.globals).encode())
+        h.update(self.config.digest().encode())
+        h.update(self.theme.digest().encode())
+        h.update(__version__.encode())
+        return h.hexdigest()[:24]
+
+
+@pass_context
+def _url(context: Context, target: str) -> str:
+    """A link from the page being rendered to `target` (a site-root relative URL)."""
+    page: Page = context["page"]
+    if page.absolute_links:
+        base = context["site"].base_url
+        return base + target
+    return urls.relative(page.url, target)
+
+
+def _percent_int(value: float | None) -> int:
+    return 0 if value is None else int(round(value * 100))
+
+
+__all__ = ["Markup", "Renderer", "SiteGlobals", "CSP"]

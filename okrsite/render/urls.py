@@ -1,0 +1,99 @@
+"""Where each page lives, and relative links between pages.
+
+Every URL here is relative to the site root, with pretty directories ("2026-Q4/platform/x/");
+"" is the home page. Pages link to each other with relative paths, so a site works under any
+sub-path and opened from disk.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import unicodedata
+from urllib.parse import quote
+
+# Top-level names okrsite uses itself; a cycle folder may not take one.
+RESERVED_TOP = frozenset({
+    "archive", "owners", "tags", "cascade", "insights", "search", "assets", "feeds", "this-week",
+    "404.html", "index.html", "okrs.json", "okrs.csv", "feed.xml", "pagefind",
+})
+
+
+def slugify(text: str) -> str:
+    """A URL-safe slug that keeps letters of any script (Swedish, Japanese...)."""
+    normal = unicodedata.normalize("NFKC", text).strip().lower()
+    slug = re.sub(r"[^\w]+", "-", normal).strip("-_")
+    return slug or "x"
+
+
+def home() -> str:
+    return ""
+
+
+def cycle(cycle_id: str) -> str:
+    return f"{cycle_id}/"
+
+
+def objective(objective_id: str) -> str:
+    return f"{objective_id}/"
+
+
+def kr(objective_id: str, kr_id: str) -> str:
+    return f"{objective_id}/#kr-{kr_id}"
+
+
+def owner_in_cycle(cycle_id: str, owner: str) -> str:
+    return f"{cycle_id}/{slugify(owner)}/"
+
+
+def owner(owner_id: str) -> str:
+    return f"owners/{slugify(owner_id)}/"
+
+
+def owners() -> str:
+    return "owners/"
+
+
+def tag(name: str) -> str:
+    return f"tags/{slugify(name)}/"
+
+
+def tags() -> str:
+    return "tags/"
+
+
+def archive() -> str:
+    return "archive/"
+
+
+def cascade(cycle_id: str) -> str:
+    return f"cascade/{cycle_id}/"
+
+
+def asset(name: str) -> str:
+    return f"assets/{name}"
+
+
+def output_path(url: str) -> str:
+    """The file a URL is written to: directories get index.html."""
+    if url == "" or url.endswith("/"):
+        return url + "index.html"
+    return url
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from the page at `from_url` to `to_url` (both site-root relative)."""
+    anchor = ""
+    if "#" in to_url:
+        to_url, anchor = to_url.split("#", 1)
+        anchor = "#" + anchor
+    base = posixpath.dirname(output_path(from_url)) or "."
+    if to_url == "" or to_url.endswith("/"):
+        target = to_url.rstrip("/") or "."
+        link = posixpath.relpath(target, base)
+        link = "./" if link == "." else link + "/"
+    else:
+        link = posixpath.relpath(to_url, base)
+    if to_url == from_url and anchor:
+        return anchor
+    return quote(link, safe="/#:.-_~!$&'()*+,;=@%") + anchor

@@ -1,0 +1,627 @@
+"""What each page shows, as frozen data built from the model and its scores.
+
+Templates only read these views (plus site-wide globals), so a view is also the record of what
+its page depends on: the build hashes it to decide whether the page must be rendered again.
+URLs in views are relative to the site root; templates make them relative to the page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Reading, Site
+from ..scoring import Scores, Status, clamp, grade_band, kr_progress, pace_status, weighted_mean
+from . import urls
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str  # inline Markdown
+    url: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """A progress bar: value (unclamped), today's expected progress, status key."""
+
+    value: float | None
+    expected: float | None
+    status: str  # done | on-track | at-risk | off-track | not-started | no-data | cancelled | green | yellow | red
+
+
+@dataclass(frozen=True)
+class ObjectiveSummary:
+    id: str
+    url: str
+    title: str
+    cycle: str
+    owner: str
+    owner_name: str
+    owner_url: str
+    level: str | None
+    kind: str
+    lifecycle: str
+    tags: tuple[str, ...]
+    bar: Bar
+    phase: str
+    stale: bool
+    low_confidence: bool
+    confidence: float | None
+    grade: float | None
+    band: str | None
+    kr_count: int
+    last_checkin: dt.date | None
+    days_since_checkin: int | None
+    trend: tuple[float, ...] = ()  # progress after each check-in, for sparklines
+
+
+@dataclass(frozen=True)
+class ReadingView:
+    date: dt.date | None
+    checkin_url: str | None
+    value: float | None
+    progress: float | None  # of the KR after this reading
+    done: bool | None
+    confidence: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class KRView:
+    id: str
+    anchor: str
+    title: str
+    kind: str
+    unit: str
+    start: float | None
+    target: float | None
+    threshold: str | None
+    current: float | None
+    bar: Bar
+    confidence: float | None
+    owner_name: str | None
+    owner_url: str | None
+    weight: float
+    linked: Link | None
+    updated: dt.date | None
+    readings: tuple[ReadingView, ...]
+    aligned: tuple[Link, ...] = ()  # objectives aligned to this KR
+
+
+@dataclass(frozen=True)
+class UpdateView:
+    objective: Link
+    kr_title: str
+    kr_url: str
+    unit: str
+    value: float | None
+    done: bool | None
+    progress: float | None  # reported progress (milestones) or the KR's after this value
+    confidence: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class CheckInView:
+    id: str
+    anchor: str
+    date: dt.date
+    author_name: str | None
+    author_url: str | None
+    owner_name: str
+    confidence: float | None
+    body: str
+    updates: tuple[UpdateView, ...]
+    objectives: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    date: dt.date | None
+    change: str
+    why: str
+
+
+@dataclass(frozen=True)
+class CycleSummary:
+    id: str
+    url: str
+    title: str
+    theme: str
+    start: dt.date
+    end: dt.date
+    phase: str
+    closed: bool
+    expected: float
+    bar: Bar
+    objectives: int
+    counts: tuple[tuple[str, int], ...]
+    stale: int
+    low_confidence: int
+    average_grade: float | None
+    bands: tuple[tuple[str, int], ...]
+    ungraded: int
+
+
+@dataclass(frozen=True)
+class ObjectiveDetail:
+    summary: ObjectiveSummary
+    cycle: CycleSummary
+    body: str
+    breadcrumbs: tuple[Link, ...]  # company ... parent
+    parents: tuple[Link, ...]  # each parent, with `#KR` when aligned to one key result
+    children: tuple[ObjectiveSummary, ...]
+    key_results: tuple[KRView, ...]
+    checkins: tuple[CheckInView, ...]
+    changes: tuple[ChangeView, ...]
+    retrospective: str
+    score_set: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class OwnerGroup:
+    owner: str
+    name: str
+    url: str
+    objectives: tuple[ObjectiveSummary, ...]
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    statuses: tuple[str, ...]
+    owners: tuple[tuple[str, str], ...]  # (key, name)
+    tags: tuple[tuple[str, str], ...]  # (slug, tag)
+
+
+@dataclass(frozen=True)
+class HomeView:
+    cycle: CycleSummary | None
+    company: tuple[ObjectiveSummary, ...]
+    attention: tuple[ObjectiveSummary, ...]  # off track and at risk
+    stale: tuple[ObjectiveSummary, ...]
+    latest: tuple[CheckInView, ...]
+    other_cycles: tuple[CycleSummary, ...]
+
+
+@dataclass(frozen=True)
+class CycleView:
+    cycle: CycleSummary
+    groups: tuple[OwnerGroup, ...]
+    filters: FilterOptions
+
+
+@dataclass(frozen=True)
+class OwnerCycleView:
+    owner: str
+    name: str
+    kind: str  # team | person | owner
+    cycle: CycleSummary
+    objectives: tuple[ObjectiveDetail, ...]
+    checkins: tuple[CheckInView, ...]
+    history_url: str
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    cycle: CycleSummary
+    objectives: tuple[ObjectiveSummary, ...]
+    average: float | None  # grade when ended, else progress
+    band: str | None
+    url: str
+
+
+@dataclass(frozen=True)
+class OwnerView:
+    owner: str
+    name: str
+    kind: str
+    parent: Link | None
+    lead: Link | None
+    members: tuple[Link, ...]
+    subteams: tuple[Link, ...]
+    history: tuple[HistoryRow, ...]
+
+
+@dataclass(frozen=True)
+class OwnersIndexView:
+    owners: tuple[tuple[Link, str, int, int], ...]  # link, kind, depth, objectives
+
+
+@dataclass(frozen=True)
+class ArchiveView:
+    cycles: tuple[CycleSummary, ...]
+
+
+@dataclass(frozen=True)
+class TagView:
+    tag: str
+    groups: tuple[tuple[CycleSummary, tuple[ObjectiveSummary, ...]], ...]
+
+
+@dataclass(frozen=True)
+class TagsIndexView:
+    tags: tuple[tuple[Link, int], ...]
+
+
+@dataclass
+class ViewBuilder:
+    """Builds the views of one site; memoises summaries shared by many pages."""
+
+    site: Site
+    scores: Scores
+    _summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
+    _cycle_summaries: dict[str, CycleSummary] = field(default_factory=dict)
+    _checkins: dict[str, CheckInView] = field(default_factory=dict)
+
+    # Shared pieces ----------------------------------------------------------------------
+
+    def owner_url(self, cycle_id: str, owner: str) -> str:
+        return urls.owner_in_cycle(cycle_id, owner)
+
+    def person_link(self, person: str | None) -> tuple[str | None, str | None]:
+        if not person:
+            return None, None
+        return self.site.org.name(person), urls.owner(person)
+
+    def summary(self, objective_id: str) -> ObjectiveSummary:
+        found = self._summaries.get(objective_id)
+        if found is None:
+            found = self._summaries[objective_id] = self._summary(self.site.objectives[objective_id])
+        return found
+
+    def _summary(self, o: Objective) -> ObjectiveSummary:
+        score = self.scores.objectives[o.id]
+        ended = score.phase == "ended"
+        status = score.band.value if ended and score.band else score.status.value
+        return ObjectiveSummary(
+            id=o.id, url=urls.objective(o.id), title=o.title, cycle=o.cycle, owner=o.owner,
+            owner_name=self.site.org.name(o.owner), owner_url=self.owner_url(o.cycle, o.owner),
+            level=o.level.value if o.level else None, kind=o.kind.value, lifecycle=o.lifecycle.value,
+            tags=o.tags, bar=Bar(score.progress, None if ended else score.expected, status),
+            phase=score.phase, stale=score.stale, low_confidence=score.low_confidence,
+            confidence=score.confidence, grade=score.grade,
+            band=score.band.value if score.band else None, kr_count=len(o.key_results),
+            last_checkin=score.last_checkin, days_since_checkin=score.days_since_checkin,
+            trend=self._trend(o),
+        )
+
+    def _trend(self, o: Objective) -> tuple[float, ...]:
+        """Objective progress after each check-in date (from its numeric and milestone KRs)."""
+        if not o.key_results or not o.checkins:
+            return ()
+        dates = sorted({r.date for kr in o.key_results for r in kr.readings if r.date is not None})
+        points: list[float] = []
+        for day in dates:
+            pairs = []
+            for kr in o.key_results:
+                if kr.kind is KRKind.LINKED:
+                    continue
+                upto = tuple(r for r in kr.readings if r.date is None or r.date <= day)
+                progress = kr_progress(_with_readings(kr, upto))
+                if progress is not None:
+                    pairs.append((clamp(progress), kr.weight))
+            value = weighted_mean(pairs)
+            if value is not None:
+                points.append(round(value, 4))
+        return tuple(points)
+
+    def cycle_summary(self, cycle_id: str) -> CycleSummary:
+        found = self._cycle_summaries.get(cycle_id)
+        if found is None:
+            found = self._cycle_summaries[cycle_id] = self._cycle_summary(self.site.cycles[cycle_id])
+        return found
+
+    def _cycle_summary(self, cycle: Cycle) -> CycleSummary:
+        score = self.scores.cycles[cycle.id]
+        ended = score.phase == "ended"
+        value = score.average_grade if ended else score.progress
+        status = _overall_status(self.site, score.progress, score.expected) if not ended else (
+            _band_of(score.average_grade))
+        return CycleSummary(
+            id=cycle.id, url=urls.cycle(cycle.id), title=cycle.title, theme=cycle.theme,
+            start=cycle.start, end=cycle.end, phase=score.phase, closed=cycle.closed,
+            expected=score.expected, bar=Bar(value, None if ended else score.expected, status),
+            objectives=score.objectives,
+            counts=tuple((k, v) for k, v in score.counts.items() if v),
+            stale=score.stale, low_confidence=score.low_confidence,
+            average_grade=score.average_grade, bands=tuple(score.bands.items()),
+            ungraded=score.ungraded,
+        )
+
+    def checkin(self, checkin_id: str) -> CheckInView:
+        found = self._checkins.get(checkin_id)
+        if found is None:
+            found = self._checkins[checkin_id] = self._checkin(self.site.checkins[checkin_id])
+        return found
+
+    def _checkin(self, c: CheckIn) -> CheckInView:
+        author_name, author_url = self.person_link(c.author)
+        updates = []
+        for u in c.updates:
+            objective = self.site.objectives[u.objective]
+            kr = objective.kr(u.kr)
+            assert kr is not None
+            updates.append(UpdateView(
+                objective=Link(objective.title, urls.objective(objective.id)),
+                kr_title=kr.title, kr_url=urls.kr(objective.id, kr.id), unit=kr.unit,
+                value=u.reading.value, done=u.reading.done,
+                progress=_progress_after(kr, u.reading), confidence=u.reading.confidence,
+                note=u.reading.note,
+            ))
+        objectives = tuple(
+            Link(self.site.objectives[oid].title, urls.objective(oid)) for oid in c.objectives
+            if oid in self.site.objectives
+        )
+        return CheckInView(
+            id=c.id, anchor=checkin_anchor(c), date=c.date, author_name=author_name,
+            author_url=author_url if c.author and self.site.org.knows(c.author) else None,
+            owner_name=self.site.org.name(c.owner_folder), confidence=c.confidence, body=c.body,
+            updates=tuple(updates), objectives=objectives,
+        )
+
+    # Pages ------------------------------------------------------------------------------
+
+    def objective_detail(self, objective_id: str) -> ObjectiveDetail:
+        o = self.site.objectives[objective_id]
+        crumbs = tuple(
+            Link(self.site.objectives[a].title, urls.objective(a))
+            for a in reversed(self.site.ancestors(o.id))
+        )
+        parents = tuple(
+            Link(self._parent_title(p.objective, p.kr), urls.kr(p.objective, p.kr) if p.kr else urls.objective(p.objective))
+            for p in o.parents if p.objective in self.site.objectives
+        )
+        children_ids = self.site.children.get(o.id, ())
+        return ObjectiveDetail(
+            summary=self.summary(o.id),
+            cycle=self.cycle_summary(o.cycle),
+            body=o.body,
+            breadcrumbs=crumbs,
+            parents=parents,
+            children=tuple(self.summary(c) for c in self._ordered(children_ids)),
+            key_results=tuple(self._kr_view(o, kr) for kr in o.key_results),
+            checkins=tuple(self.checkin(c) for c in reversed(o.checkins) if c in self.site.checkins),
+            changes=tuple(ChangeView(c.date, c.change, c.why) for c in o.changes),
+            retrospective=o.retrospective,
+            score_set=o.score is not None,
+            source=o.path,
+        )
+
+    def _parent_title(self, objective_id: str, kr_id: str | None) -> str:
+        parent = self.site.objectives[objective_id]
+        kr = parent.kr(kr_id) if kr_id else None
+        return kr.title if kr else parent.title
+
+    def _kr_view(self, o: Objective, kr: KeyResult) -> KRView:
+        score = self.scores.kr(o.id, kr.id)
+        phase = self.scores.objectives[o.id].phase
+        expected = None if phase == "ended" else self.scores.objectives[o.id].expected
+        owner_name, owner_url = self.person_link(kr.owner)
+        linked = None
+        if kr.linked and kr.linked in self.site.objectives:
+            linked = Link(self.site.objectives[kr.linked].title, urls.objective(kr.linked))
+        aligned = tuple(
+            Link(self.site.objectives[c].title, urls.objective(c))
+            for c in self.site.children.get(o.id, ())
+            if any(p.objective == o.id and p.kr == kr.id for p in self.site.objectives[c].parents)
+        )
+        readings = tuple(
+            ReadingView(
+                date=r.date, checkin_url=urls.objective(o.id) + "#" + _anchor_for(r.checkin) if r.checkin else None,
+                value=r.value, progress=_progress_after(kr, r), done=r.done,
+                confidence=r.confidence, note=r.note,
+            )
+            for r in kr.readings
+        )
+        return KRView(
+            id=kr.id, anchor=f"kr-{kr.id}", title=kr.title, kind=kr.kind.value, unit=kr.unit,
+            start=kr.start, target=kr.target, threshold=str(kr.threshold) if kr.threshold else None,
+            current=score.current, bar=Bar(score.progress, expected, score.status.value),
+            confidence=score.confidence, owner_name=owner_name,
+            owner_url=owner_url if kr.owner and self.site.org.knows(kr.owner) else None,
+            weight=kr.weight, linked=linked, updated=score.updated, readings=readings,
+            aligned=aligned,
+        )
+
+    def _ordered(self, objective_ids: Iterable[str]) -> list[str]:
+        return sorted(
+            (i for i in objective_ids if i in self.site.objectives),
+            key=lambda i: (self.site.owner_order(self.site.objectives[i].owner), i),
+        )
+
+    def home(self, current: str | None) -> HomeView:
+        others = tuple(self.cycle_summary(c) for c in reversed(self.site.cycles) if c != current)
+        if current is None:
+            return HomeView(None, (), (), (), (), others)
+        in_cycle = [o for o in self.site.objectives_in(current) if not o.cancelled]
+        company = [o.id for o in in_cycle if o.level is not None and o.level.rank == 0] or [
+            o.id for o in in_cycle if not o.parents
+        ]
+        summaries = [self.summary(o.id) for o in in_cycle]
+        attention = sorted(
+            (s for s in summaries if s.bar.status in (Status.OFF_TRACK.value, Status.AT_RISK.value)),
+            key=lambda s: (s.bar.status != Status.OFF_TRACK.value, s.bar.value or 0.0, s.id),
+        )
+        stale = sorted((s for s in summaries if s.stale),
+                       key=lambda s: (-(s.days_since_checkin or 0), s.id))
+        latest = [c for c in reversed(self.site.checkins.values()) if c.cycle == current][:8]
+        return HomeView(
+            cycle=self.cycle_summary(current),
+            company=tuple(self.summary(i) for i in self._ordered(company)),
+            attention=tuple(attention),
+            stale=tuple(stale),
+            latest=tuple(self.checkin(c.id) for c in latest),
+            other_cycles=others,
+        )
+
+    def cycle_view(self, cycle_id: str) -> CycleView:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for o in self.site.objectives_in(cycle_id):
+            groups[o.owner].append(o.id)
+        ordered = sorted(groups, key=self.site.owner_order)
+        tags = sorted({t for ids in groups.values() for i in ids for t in self.site.objectives[i].tags},
+                      key=str.lower)
+        statuses = sorted({self.summary(i).bar.status for ids in groups.values() for i in ids},
+                          key=_STATUS_ORDER.index)
+        return CycleView(
+            cycle=self.cycle_summary(cycle_id),
+            groups=tuple(
+                OwnerGroup(owner, self.site.org.name(owner), self.owner_url(cycle_id, owner),
+                           tuple(self.summary(i) for i in sorted(groups[owner], key=self._level_key)))
+                for owner in ordered
+            ),
+            filters=FilterOptions(
+                statuses=tuple(statuses),
+                owners=tuple((urls.slugify(o), self.site.org.name(o)) for o in ordered),
+                tags=tuple((urls.slugify(t), t) for t in tags),
+            ),
+        )
+
+    def _level_key(self, objective_id: str) -> tuple[int, str]:
+        level = self.site.objectives[objective_id].level
+        return (level.rank if level else 9, objective_id)
+
+    def owner_cycle(self, cycle_id: str, owner: str) -> OwnerCycleView:
+        ids = [o.id for o in self.site.objectives_in(cycle_id) if o.owner == owner]
+        checkin_ids = {c for i in ids for c in self.site.objectives[i].checkins}
+        checkins = [c for c in reversed(self.site.checkins.values()) if c.id in checkin_ids]
+        return OwnerCycleView(
+            owner=owner, name=self.site.org.name(owner), kind=self._owner_kind(owner),
+            cycle=self.cycle_summary(cycle_id),
+            objectives=tuple(self.objective_detail(i) for i in sorted(ids, key=self._level_key)),
+            checkins=tuple(self.checkin(c.id) for c in checkins[:20]),
+            history_url=urls.owner(owner),
+        )
+
+    def _owner_kind(self, owner: str) -> str:
+        if owner in self.site.org.teams:
+            return "team"
+        if owner in self.site.org.people:
+            return "person"
+        return "owner"
+
+    def owner_view(self, owner: str) -> OwnerView:
+        org = self.site.org
+        by_cycle: dict[str, list[str]] = defaultdict(list)
+        for o in self.site.objectives.values():
+            if o.owner == owner:
+                by_cycle[o.cycle].append(o.id)
+        history = []
+        for cycle_id in reversed(self.site.cycles):
+            ids = by_cycle.get(cycle_id)
+            if not ids:
+                continue
+            summaries = tuple(self.summary(i) for i in sorted(ids, key=self._level_key))
+            cycle = self.cycle_summary(cycle_id)
+            counted = [s for s in summaries if s.lifecycle != "cancelled"]
+            ended = cycle.phase == "ended"
+            values = [s.grade if ended else s.bar.value for s in counted]
+            present = [v for v in values if v is not None]
+            average = sum(present) / len(present) if present else None
+            history.append(HistoryRow(cycle, summaries, average, _band_of(average) if ended else None,
+                                      self.owner_url(cycle_id, owner)))
+        team = org.teams.get(owner)
+        person = org.people.get(owner)
+        parent_id = team.parent if team else (person.team if person else None)
+        lead = team.lead if team else None
+        return OwnerView(
+            owner=owner, name=org.name(owner), kind=self._owner_kind(owner),
+            parent=Link(org.name(parent_id), urls.owner(parent_id)) if parent_id else None,
+            lead=Link(org.name(lead), urls.owner(lead)) if lead else None,
+            members=tuple(Link(p.name, urls.owner(p.id)) for p in org.people.values() if p.team == owner),
+            subteams=tuple(Link(t.name, urls.owner(t.id)) for t in org.teams.values() if t.parent == owner),
+            history=tuple(history),
+        )
+
+    def owners(self) -> list[str]:
+        """Every owner with a page: org members and teams, and owners of objectives."""
+        found = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
+        for o in self.site.objectives.values():
+            found.setdefault(o.owner, None)
+        return sorted(found, key=self.site.owner_order)
+
+    def owners_index(self) -> OwnersIndexView:
+        counts: dict[str, int] = defaultdict(int)
+        for o in self.site.objectives.values():
+            counts[o.owner] += 1
+        rows = []
+        for owner in self.owners():
+            depth = len(self.site.org.ancestors(owner)) if owner in self.site.org.teams else (
+                len(self.site.org.ancestors(self.site.org.people[owner].team or "")) + 1
+                if owner in self.site.org.people and self.site.org.people[owner].team else 0)
+            rows.append((Link(self.site.org.name(owner), urls.owner(owner)), self._owner_kind(owner),
+                         depth, counts.get(owner, 0)))
+        return OwnersIndexView(tuple(rows))
+
+    def archive(self) -> ArchiveView:
+        return ArchiveView(tuple(self.cycle_summary(c) for c in reversed(self.site.cycles)))
+
+    def tag_names(self) -> list[str]:
+        seen: dict[str, str] = {}
+        for o in self.site.objectives.values():
+            for t in o.tags:
+                seen.setdefault(urls.slugify(t), t)
+        return sorted(seen.values(), key=str.lower)
+
+    def tag_view(self, tag: str) -> TagView:
+        slug = urls.slugify(tag)
+        groups = []
+        for cycle_id in reversed(self.site.cycles):
+            ids = [o.id for o in self.site.objectives_in(cycle_id)
+                   if any(urls.slugify(t) == slug for t in o.tags)]
+            if ids:
+                groups.append((self.cycle_summary(cycle_id), tuple(self.summary(i) for i in self._ordered(ids))))
+        return TagView(tag, tuple(groups))
+
+    def tags_index(self) -> TagsIndexView:
+        counts: dict[str, int] = defaultdict(int)
+        for o in self.site.objectives.values():
+            for t in {urls.slugify(t) for t in o.tags}:
+                counts[t] += 1
+        return TagsIndexView(tuple(
+            (Link(t, urls.tag(t)), counts[urls.slugify(t)]) for t in self.tag_names()
+        ))
+
+
+_STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
+
+
+def _band_of(value: float | None) -> str:
+    return grade_band(value).value if value is not None else Status.NO_DATA.value
+
+
+def _overall_status(site: Site, progress: float | None, expected: float) -> str:
+    if progress is None:
+        return Status.NO_DATA.value
+    return pace_status(progress, expected, site.config.scoring.on_track, site.config.scoring.at_risk).value
+
+
+def _with_readings(kr: KeyResult, readings: Sequence[Reading]) -> KeyResult:
+    return replace(kr, readings=tuple(readings))
+
+
+def _progress_after(kr: KeyResult, reading: Reading) -> float | None:
+    """The KR's progress right after `reading` (for the timeline)."""
+    if kr.kind is KRKind.LINKED:
+        return None
+    index = kr.readings.index(reading) if reading in kr.readings else len(kr.readings) - 1
+    return kr_progress(_with_readings(kr, kr.readings[: index + 1]))
+
+
+def checkin_anchor(checkin: CheckIn) -> str:
+    return _anchor_for(checkin.id)
+
+
+def _anchor_for(checkin_id: str) -> str:
+    name = checkin_id.rsplit("/", 1)[-1].removesuffix(".md")
+    return "checkin-" + urls.slugify(name) + "-" + format(abs(hash_text(checkin_id)) % 10**6, "06d")
+
+
+def hash_text(text: str) -> int:
+    """A stable (not per-process salted) hash for anchors."""
+    return zlib.crc32(text.encode("utf-8"))
