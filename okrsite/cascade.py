@@ -109,6 +109,7 @@ class NodeCard:
     status_label: str
     href: str
     branch_keys: tuple[str, ...] = ()
+    current: bool = False  # the objective the page is about: highlighted, aria-current
 
 
 def _format_percent(value: float) -> str:
@@ -873,9 +874,11 @@ def _node_svg(box: NodeBox, card: NodeCard | None, labels: CascadeLabels) -> str
     keys = _tokens(card.branch_keys)
     href = _safe_href(card.href)
     branch_attr = f' data-branch="{escape(keys)}"' if keys else ""
+    current = " node-current" if card.current else ""
     common = (
-        f'class="node status-{escape(status)}" data-node="{escape(box.id)}"{branch_attr}'
+        f'class="node status-{escape(status)}{current}" data-node="{escape(box.id)}"{branch_attr}'
         f' transform="translate({_num(box.x)} {_num(box.y)})"'
+        + (' aria-current="page"' if card.current else "")
     )
     opening = f'<a href="{escape(href)}" {common}>' if href else f"<g {common}>"
     closing = "</a>" if href else "</g>"

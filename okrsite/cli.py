@@ -62,6 +62,7 @@ def _report(result: CheckResult, fmt: str, strict: bool, site_dir: Path, quiet: 
     elif diagnostics:
         click.echo(format_text(diagnostics))
     if fmt == "text" and not quiet:
+        sys.stdout.flush()
         counts = summary_line(diagnostics)
         site = result.site
         objectives = len(site.objectives) if site else 0

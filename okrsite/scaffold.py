@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,11 +110,12 @@ def _update_line(kr: KeyResult, scores: Scores) -> str:
         value = "{done: true}" if progress >= 1 else f"{{progress: {round(progress * 100)}%}}"
         return f"  {kr.id}: {value}    # {label}"
     current = latest_value(kr.readings)
-    if current is None:
-        current = kr.start if kr.start is not None else (kr.threshold.value if kr.threshold else 0)
     goal = str(kr.threshold) if kr.threshold else f"{kr.start:g} → {kr.target:g}"
     unit = f" {kr.unit}" if kr.unit else ""
-    return f"  {kr.id}: {current:g}    # {label} ({goal}{unit})"
+    if current is None and kr.start is None:  # a threshold never measured: no neutral value
+        return f"  # {kr.id}: VALUE    # {label} ({goal}{unit})"
+    value = kr.start if current is None else current
+    return f"  {kr.id}: {value:g}    # {label} ({goal}{unit})"
 
 
 def _find_objective(site: Site, reference: str) -> Objective:
@@ -161,7 +163,7 @@ def init_site(target: Path, *, today: dt.date, title: str = "Our OKRs") -> list[
         raise ScaffoldError(f"{target} already holds a site (site.toml or content/); choose an empty folder")
     cycle = current_quarter(today)
     files = {
-        "site.toml": _SITE_TOML.format(title=_quote(title).replace("'", '"')),
+        "site.toml": _SITE_TOML.format(title=json.dumps(title, ensure_ascii=False)),
         f"{CONTENT_DIR}/org.yaml": _ORG_YAML,
         f"{CONTENT_DIR}/{cycle}/_cycle.md": _CYCLE_MD.format(cycle=cycle),
         f"{CONTENT_DIR}/{cycle}/company/delight-customers.md": _COMPANY_OBJECTIVE,

@@ -156,6 +156,8 @@ def read_yaml(
         node = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and mark is not None and _at_end(mark, yaml_text):
+            mark = exc.context_mark  # "never closed" problems: point at where the thing opened
         line = (mark.line if mark else 0) + first_line
         column = (mark.column if mark else 0) + 1
         diagnostics.error(
@@ -282,6 +284,10 @@ _PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_T
 
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix(_YAML_TAG) if tag.startswith(_YAML_TAG) else tag
+
+
+def _at_end(mark: yaml.Mark, text: str) -> bool:
+    return mark.line >= text.rstrip("\n").count("\n") + 1 or mark.index >= len(text.rstrip())
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError) -> str:

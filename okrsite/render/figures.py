@@ -7,9 +7,9 @@ from collections.abc import Callable, Sequence
 
 from markupsafe import Markup
 
-from .. import charts
+from .. import cascade, charts
 from .i18n import Formatter, Strings
-from .views import CycleSummary, HistoryRow, KRView
+from .views import CycleSummary, Graph, HistoryRow, KRView
 
 
 def labels_for(t: Strings, fmt: Formatter) -> charts.ChartLabels:
@@ -71,3 +71,34 @@ def _threshold_value(threshold: str | None) -> float | None:
         return float(threshold.split()[-1])
     except ValueError:
         return None
+
+
+def graph_svg(graph: Graph, *, title: str, href: Callable[[str], str], id_prefix: str,
+              labels: cascade.CascadeLabels, status_label: Callable[[str], str],
+              plain: Callable[[str], str], compact: bool = False) -> Markup:
+    """Lay out an alignment graph and draw it; `href` makes each node's link page-relative."""
+    if not graph.nodes:
+        return Markup("")
+    nodes = [cascade.CascadeNode(n.id, n.level, n.parents, n.order) for n in graph.nodes]
+    edges = [cascade.CascadeEdge(e.child, e.parent, e.kr) for e in graph.edges]
+    size = dict(node_width=200, node_height=78, h_gap=18, v_gap=44) if compact else {}
+    layout = cascade.layout_cascade(nodes, edges, **size)
+    cards = {
+        n.id: cascade.NodeCard(
+            title=plain(n.title), owner=n.owner_name, progress=n.progress,
+            status=n.status, status_label=status_label(n.status), href=href(n.url),
+            branch_keys=n.branch_keys, current=n.id == graph.focus,
+        )
+        for n in graph.nodes
+    }
+    return cascade.cascade_svg(layout, cards, title=title, labels=labels, id_prefix=id_prefix)
+
+
+def cascade_labels(t: Strings, fmt: Formatter) -> cascade.CascadeLabels:
+    return cascade.CascadeLabels(
+        kr_edge=t("cascade.kr_edge"), objective_edge=t("cascade.objective_edge"),
+        owner=t("cascade.owner"), status=t("cascade.status"), progress=t("cascade.progress"),
+        no_progress=t("status.no-data"), zoom_in=t("cascade.zoom_in"),
+        zoom_out=t("cascade.zoom_out"), reset=t("cascade.reset"),
+        format_percent=lambda v: fmt.percent(v),
+    )

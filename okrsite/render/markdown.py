@@ -47,12 +47,14 @@ class Markdown:
     def _validate_link(url: str) -> bool:
         return is_safe_url(url, image=True)
 
-    def _block(self, text: str, heading_offset: int = 0) -> Markup:
-        """Render a Markdown block (a description, notes); headings shifted by `heading_offset`."""
+    def _block(self, text: str, top_heading: int = 0) -> Markup:
+        """Render a Markdown block (a description, notes). With `top_heading`, the text's
+        highest heading becomes that level and the others follow, so the page keeps one outline."""
         if not text or not text.strip():
             return Markup("")
         tokens = self.md.parse(text)
-        _harden(tokens, heading_offset)
+        levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
+        _harden(tokens, top_heading - min(levels) if top_heading and levels else 0)
         return Markup(self.md.renderer.render(tokens, self.md.options, {}))
 
     def _inline(self, text: str) -> Markup:
@@ -85,7 +87,7 @@ def _harden(tokens: list[Token], heading_offset: int) -> None:
     """Shift headings; mark external links so they never get access to the opener."""
     for token in tokens:
         if heading_offset and token.type in ("heading_open", "heading_close"):
-            level = min(6, int(token.tag[1]) + heading_offset)
+            level = max(1, min(6, int(token.tag[1]) + heading_offset))
             token.tag = f"h{level}"
         if token.children:
             _harden(token.children, heading_offset)

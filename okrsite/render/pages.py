@@ -65,14 +65,19 @@ def plan_pages(builder: ViewBuilder, current: str | None,
     ]
     for cycle_id, cycle in site.cycles.items():
         pages.append(Page(urls.cycle(cycle_id), "cycle", "cycle.html", builder.cycle_view(cycle_id),
-                          section=cycle_id, extra=(("cycle_notes", cycle.notes.strip()),)))
+                          section=cycle_id, extra=(("cycle_notes", cycle.notes.strip()),
+                                                   ("cascade_url", urls.cascade(cycle_id)))))
+        pages.append(Page(urls.cascade(cycle_id), "cascade", "cascade.html", builder.cascade(cycle_id),
+                          section=cycle_id))
         owners = sorted({o.owner for o in site.objectives_in(cycle_id)}, key=site.owner_order)
         for owner in owners:
             pages.append(Page(urls.owner_in_cycle(cycle_id, owner), "owner-cycle", "owner_cycle.html",
                               builder.owner_cycle(cycle_id, owner), section=cycle_id))
     for objective_id, objective in site.objectives.items():
         pages.append(Page(urls.objective(objective_id), "objective", "objective.html",
-                          builder.objective_detail(objective_id), section=objective.cycle))
+                          builder.objective_detail(objective_id), section=objective.cycle,
+                          extra=(("graph", builder.neighbourhood(objective_id)),
+                                 ("cascade_url", urls.cascade(objective.cycle)))))
     for owner in builder.owners():
         pages.append(Page(urls.owner(owner), "owner", "owner.html", builder.owner_view(owner)))
     for tag in builder.tag_names():

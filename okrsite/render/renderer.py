@@ -17,6 +17,7 @@ from . import figures, urls
 from .i18n import Formatter, Strings, load_strings
 from .markdown import Markdown
 from .pages import NavCycle, Page
+from .views import Graph
 from .theme import Theme, make_environment
 
 CSP = (
@@ -51,6 +52,7 @@ class Renderer:
         self.markdown = Markdown(allow_html=config.markdown.allow_html)
         self.strings = Strings(config.language, load_strings(theme.dirs, config.language))
         self.fmt = Formatter(config.language)
+        self.cascade_labels = figures.cascade_labels(self.strings, self.fmt)
         self.env = self._environment()
 
     def _environment(self) -> Environment:
@@ -69,8 +71,19 @@ class Renderer:
             sparkline_svg=lambda values, title: figures.sparkline(values, md.plain(title), labels),
             kr_chart=lambda kr, cycle: figures.kr_chart(kr, cycle, self.globals.today, labels, md.plain),
             history_chart=lambda history, title: figures.history_chart(history, title, labels),
+            graph_svg=self._graph_svg,
         )
         return env
+
+    @pass_context
+    def _graph_svg(self, context: Context, graph: Graph, title: str, id_prefix: str,
+                   compact: bool = False) -> Markup:
+        """An alignment graph whose node links are relative to the page being rendered."""
+        return figures.graph_svg(
+            graph, title=title, href=lambda target: _url(context, target), id_prefix=id_prefix,
+            labels=self.cascade_labels, status_label=lambda key: self.strings("status." + key),
+            plain=self.markdown.plain, compact=compact,
+        )
 
     def _confidence_word(self, value: float) -> str:
         if value < self.config.scoring.low_confidence:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Reading, Site
@@ -246,6 +246,57 @@ class TagView:
 @dataclass(frozen=True)
 class TagsIndexView:
     tags: tuple[tuple[Link, int], ...]
+
+
+NEIGHBOURHOOD_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """One objective in an alignment graph, with what its card shows."""
+
+    id: str
+    level: int
+    parents: tuple[str, ...]
+    order: int
+    title: str
+    owner_name: str
+    progress: float | None
+    status: str
+    url: str
+    branch_keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    child: str
+    parent: str
+    kr: str | None
+
+
+@dataclass(frozen=True)
+class Graph:
+    """An alignment graph: the nodes and edges to lay out and draw."""
+
+    nodes: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+    focus: str | None = None  # the objective a page is about, drawn highlighted
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    summary: ObjectiveSummary
+    via_kr: str | None  # the parent's KR this aligns to
+    children: tuple["OutlineItem", ...]
+    repeated: bool = False  # shown in full under another parent
+
+
+@dataclass(frozen=True)
+class CascadeView:
+    cycle: CycleSummary
+    graph: Graph
+    outline: tuple[OutlineItem, ...]
+    branches: tuple[tuple[str, str], ...]  # (key, owner name) for the branch filter
 
 
 @dataclass
@@ -586,6 +637,112 @@ class ViewBuilder:
         return TagsIndexView(tuple(
             (Link(t, urls.tag(t)), counts[urls.slugify(t)]) for t in self.tag_names()
         ))
+
+
+    # Alignment graphs -----------------------------------------------------------------
+
+    def cascade(self, cycle_id: str) -> CascadeView:
+        """The whole alignment graph of a cycle, its outline and its branch filter."""
+        ids = [o.id for o in self.site.objectives_in(cycle_id)]
+        graph = self.graph(ids, with_branches=True)
+        owners = sorted({self.site.objectives[i].owner for i in ids}, key=self.site.owner_order)
+        return CascadeView(
+            cycle=self.cycle_summary(cycle_id),
+            graph=graph,
+            outline=self._outline(ids),
+            branches=tuple((urls.slugify(o), self.site.org.name(o)) for o in owners),
+        )
+
+    def neighbourhood(self, objective_id: str, limit: int = NEIGHBOURHOOD_LIMIT) -> Graph:
+        """An objective with its ancestors up to the top and what is aligned below it
+        (nearest first, at most `limit` objectives below: the cascade page has them all)."""
+        up = self._reach(objective_id, lambda o: [p.objective for p in self.site.objectives[o].parents], None)
+        down = self._reach(objective_id, lambda o: self._ordered(self.site.children.get(o, ())), limit)
+        ids = [i for i in self.site.objectives if i in up or i in down or i == objective_id]
+        return replace(self.graph(ids, with_branches=False), focus=objective_id)
+
+    def _reach(self, start: str, step: Callable[[str], Iterable[str]], limit: int | None) -> set[str]:
+        """Objectives reachable from `start` by `step`, breadth first, at most `limit`."""
+        seen: set[str] = set()
+        queue = deque([start])
+        while queue:
+            for nxt in step(queue.popleft()):
+                if nxt in self.site.objectives and nxt not in seen and nxt != start:
+                    if limit is not None and len(seen) >= limit:
+                        return seen
+                    seen.add(nxt)
+                    queue.append(nxt)
+        return seen
+
+    def graph(self, ids: Sequence[str], *, with_branches: bool) -> Graph:
+        present = set(ids)
+        edges = tuple(
+            GraphEdge(oid, p.objective, p.kr)
+            for oid in ids for p in self.site.objectives[oid].parents if p.objective in present
+        )
+        keys = self._branch_keys(ids, edges) if with_branches else {}
+        nodes = []
+        for oid in ids:
+            o, s = self.site.objectives[oid], self.summary(oid)
+            nodes.append(GraphNode(
+                id=oid, level=o.level.rank if o.level else 0,
+                parents=tuple(e.parent for e in edges if e.child == oid),
+                order=self.site.owner_order(o.owner)[0], title=s.title, owner_name=s.owner_name,
+                progress=s.bar.value, status=s.bar.status, url=s.url,
+                branch_keys=keys.get(oid, ()),
+            ))
+        return Graph(tuple(nodes), edges)
+
+    def _branch_keys(self, ids: Sequence[str], edges: Sequence[GraphEdge]) -> dict[str, tuple[str, ...]]:
+        """For each node, the owners whose branch (their objectives, ancestors and
+        descendants) contains it: the values of the branch filter that keep it shown."""
+        parents: dict[str, list[str]] = defaultdict(list)
+        children: dict[str, list[str]] = defaultdict(list)
+        for e in edges:
+            parents[e.child].append(e.parent)
+            children[e.parent].append(e.child)
+        owner = {i: urls.slugify(self.site.objectives[i].owner) for i in ids}
+        below: dict[str, set[str]] = {}
+
+        def owners_below(node: str) -> set[str]:  # alignment loops were cut at load time
+            if node not in below:
+                below[node] = set()  # guards against a loop all the same
+                found = {owner[node]}
+                for child in children.get(node, ()):
+                    found |= owners_below(child)
+                below[node] = found
+            return below[node]
+
+        keys: dict[str, tuple[str, ...]] = {}
+        for node in ids:
+            found = set(owners_below(node))
+            todo, seen = list(parents.get(node, ())), set()
+            while todo:
+                up = todo.pop()
+                if up not in seen:
+                    seen.add(up)
+                    found.add(owner[up])
+                    todo.extend(parents.get(up, ()))
+            keys[node] = tuple(sorted(found))
+        return keys
+
+    def _outline(self, ids: Sequence[str]) -> tuple[OutlineItem, ...]:
+        present = set(ids)
+        shown: set[str] = set()
+
+        def item(oid: str, via: str | None) -> OutlineItem:
+            if oid in shown:
+                return OutlineItem(self.summary(oid), via, (), repeated=True)
+            shown.add(oid)
+            kids = [c for c in self._ordered(self.site.children.get(oid, ())) if c in present]
+            return OutlineItem(self.summary(oid), via, tuple(
+                item(c, next((p.kr for p in self.site.objectives[c].parents if p.objective == oid), None))
+                for c in kids
+            ))
+
+        roots = [i for i in self._ordered(ids)
+                 if not any(p.objective in present for p in self.site.objectives[i].parents)]
+        return tuple(item(r, None) for r in roots)
 
 
 _STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
