@@ -1,30 +1,43 @@
-"""The build pipeline: load → score → render → write, with timings.
+"""The build pipeline: load → score → plan → render → write, with timings and a cache.
 
-The site is written into a staging folder beside the output and swapped in only when every
-page succeeded, so a failed build leaves the previous site untouched.
+- The site is written into a staging folder beside the output and swapped in only when every
+  page succeeded, so a failed build leaves the previous site untouched.
+- Each page's fingerprint is a hash of everything its HTML is made of: its views (which hold
+  every figure and text it shows), the site-wide globals, the theme and the config. A page
+  whose fingerprint matches the previous build is not rendered again: its file is linked from
+  the previous output. That is how an edit re-renders only the pages it touches.
+- Cold builds render in parallel, one worker process per core (fork), each building the views
+  of its share of the pages.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
+import multiprocessing
 import os
+import pickle
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .cache import CACHE_DIR, BuildCache, PageManifest
 from .check import CheckResult, check_site
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .render import urls
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
+from .render.inputs import PageInputs
 from .render.renderer import Renderer, SiteGlobals
 from .render.theme import find_theme
 from .render.views import ViewBuilder
 
 MARKER = ".okrsite-build"
 STATIC_DIR = "static"
+PARALLEL_FROM = 300  # pages; below this, forking workers costs more than it saves
 
 Progress = Callable[[int, int], None]
 
@@ -36,15 +49,20 @@ class BuildOptions:
     drafts: bool = False
     public: bool = False
     base_url: str | None = None
+    cache_dir: Path | None = None  # None: SITE/.okrsite-cache
+    use_cache: bool = True
+    jobs: int | None = None  # worker processes; None: one per core
 
 
 @dataclass
 class BuildResult:
     out_dir: Path
     pages: int
+    rendered: int  # pages rendered this time (the rest were unchanged)
     files: int
     diagnostics: tuple[Diagnostic, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    changed: tuple[str, ...] = ()  # output paths whose content changed (for live reload)
 
     @property
     def seconds(self) -> float:
@@ -62,27 +80,56 @@ class BuildError(SiteError):
 def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into `options.out_dir`. Raises BuildError on any error."""
     timings: dict[str, float] = {}
-    checked = check_site(site_dir, today=options.today, drafts=options.drafts, public=options.public)
+    cache = BuildCache.open((options.cache_dir or site_dir / CACHE_DIR) if options.use_cache else None)
+    checked = check_site(site_dir, today=options.today, drafts=options.drafts,
+                         public=options.public, cache=cache.documents)
     timings.update(checked.timings)
     if checked.errors or checked.site is None or checked.scores is None:
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
 
     started = time.perf_counter()
-    pages, renderer = _plan(site_dir, checked, options)
+    plan = _plan(site_dir, checked, options)
     timings["plan"] = time.perf_counter() - started
 
-    started = time.perf_counter()
-    rendered = _render_all(renderer, pages, progress)
-    timings["render"] = time.perf_counter() - started
+    out_dir = options.out_dir.resolve()
+    previous = _previous_output(out_dir, cache.pages)
+    staging = _staging(out_dir)
+    try:
+        started = time.perf_counter()
+        outcomes = _render_pages(plan, staging, previous, options.jobs, progress)
+        timings["render"] = time.perf_counter() - started
+        started = time.perf_counter()
+        assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
+        files = {o.output: o.fingerprint for o in outcomes} | assets
+        manifest = PageManifest(files, _build_id(files), {o.output: o.inputs for o in outcomes})
+        changed = _changed(outcomes, out_dir)
+        if previous is None:
+            _write_marker(staging, manifest)
+            _swap(staging, out_dir)
+        else:
+            _apply(staging, out_dir, previous, manifest)
+        cache.save(manifest)
+        timings["write"] = time.perf_counter() - started
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    rendered = sum(1 for o in outcomes if o.rendered)
+    return BuildResult(options.out_dir, len(plan.pages), rendered, len(files), checked.diagnostics,
+                       timings, changed)
 
-    started = time.perf_counter()
-    files = _write(site_dir, options.out_dir, rendered, renderer, checked)
-    timings["write"] = time.perf_counter() - started
-    return BuildResult(options.out_dir, len(pages), files, checked.diagnostics, timings)
+
+# Planning --------------------------------------------------------------------------------
 
 
-def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> tuple[list[Page], Renderer]:
+@dataclass
+class Plan:
+    pages: list[Page]
+    renderer: Renderer
+    builder: ViewBuilder
+    inputs: PageInputs
+
+
+def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
     site, scores = checked.site, checked.scores
     assert site is not None and scores is not None
     config = site.config
@@ -104,7 +151,8 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> tuple[
     builder = ViewBuilder(site, scores)
     pages = plan_pages(builder, current)
     _check_unique(pages)
-    return pages, Renderer(theme, config, site_globals)
+    sources = {s.file.path: s.digest for s in checked.loaded.sources}
+    return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources))
 
 
 def _favicon(site_dir: Path) -> str:
@@ -131,14 +179,149 @@ def _check_unique(pages: list[Page]) -> None:
         raise BuildError(problems.items)
 
 
-def _render_all(renderer: Renderer, pages: list[Page], progress: Progress | None) -> dict[str, str]:
-    rendered: dict[str, str] = {}
-    total = len(pages)
-    for index, page in enumerate(pages, start=1):
-        rendered[page.output] = renderer.render(page)
-        if progress is not None:
-            progress(index, total)
-    return rendered
+# Rendering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    output: str
+    inputs: str  # digest of the model objects the page reads
+    fingerprint: str  # digest of its views
+    digest: str  # sha256 of the file written ("" when not rendered)
+    rendered: bool
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The previous build's output and fingerprints, when they belong together."""
+
+    folder: Path
+    fingerprints: dict[str, str]
+    inputs: dict[str, str]
+
+
+# Worker processes inherit this by fork; it is set just before the pool starts.
+_JOB: tuple[Plan, Path, Previous | None, str] | None = None
+
+
+def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
+                  progress: Progress | None) -> list[Outcome]:
+    global _JOB
+    base = plan.renderer.fingerprint()
+    total = len(plan.pages)
+    workers = _workers(jobs, total)
+    chunks = [range(i, min(i + 64, total)) for i in range(0, total, 64)]
+    outcomes: list[Outcome] = []
+    if workers <= 1:
+        for chunk in chunks:
+            outcomes.extend(_render_chunk(plan, staging, previous, base, chunk))
+            if progress:
+                progress(len(outcomes), total)
+        return outcomes
+    _JOB = (plan, staging, previous, base)
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for done in pool.imap_unordered(_render_chunk_in_worker, chunks):
+                outcomes.extend(done)
+                if progress:
+                    progress(len(outcomes), total)
+    finally:
+        _JOB = None
+    outcomes.sort(key=lambda o: o.output)
+    return outcomes
+
+
+def _workers(jobs: int | None, total: int) -> int:
+    if "fork" not in multiprocessing.get_all_start_methods() or total < PARALLEL_FROM:
+        return 1
+    return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+
+
+def _render_chunk_in_worker(chunk: range) -> list[Outcome]:
+    assert _JOB is not None
+    plan, staging, previous, base = _JOB
+    return _render_chunk(plan, staging, previous, base, chunk)
+
+
+def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,
+                  chunk: Sequence[int]) -> list[Outcome]:
+    done = []
+    for index in chunk:
+        page = plan.pages[index]
+        inputs = base + plan.inputs.digest(page)  # base: theme, config, globals, version
+        if previous is not None and previous.inputs.get(page.output) == inputs:
+            done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], "", False))
+            continue
+        variables = page.variables(plan.builder)
+        fingerprint = _fingerprint(base, page, variables)
+        if previous is not None and previous.fingerprints.get(page.output) == fingerprint:
+            done.append(Outcome(page.output, inputs, fingerprint, "", False))
+            continue
+        data = plan.renderer.render(page, variables).encode("utf-8")
+        target = staging / page.output
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        done.append(Outcome(page.output, inputs, fingerprint, hashlib.sha256(data).hexdigest(), True))
+    return done
+
+
+def _fingerprint(base: str, page: Page, variables: dict[str, object]) -> str:
+    """A hash of the page's values. The pickler's memo is off ("fast" mode), so the bytes
+    depend on values only, not on which equal objects happen to be shared."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((page, variables))
+    h = hashlib.sha256(base.encode())
+    h.update(buffer.getbuffer())
+    return h.hexdigest()[:32]
+
+
+def _build_id(files: dict[str, str]) -> str:
+    h = hashlib.sha256()
+    for output in sorted(files):
+        h.update(f"{output}\0{files[output]}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _previous_output(out_dir: Path, manifest: PageManifest) -> Previous | None:
+    """The old output can stand in for unchanged pages only if it is the one the cache
+    describes: its marker names the same build."""
+    marker = out_dir / MARKER
+    try:
+        text = marker.read_text().strip()
+    except OSError:
+        return None
+    if not manifest.output or text != _marker_text(manifest):
+        return None
+    return Previous(out_dir, manifest.fingerprints, manifest.inputs)
+
+
+def _marker_text(manifest: PageManifest) -> str:
+    return f"okrsite build {manifest.output}"
+
+
+def _write_marker(folder: Path, manifest: PageManifest) -> None:
+    (folder / MARKER).write_text(_marker_text(manifest) + "\n")
+
+
+def _changed(outcomes: Sequence[Outcome], out_dir: Path) -> tuple[str, ...]:
+    """Outputs whose bytes differ from the previous output (rendered and not identical)."""
+    changed = []
+    for outcome in outcomes:
+        if not outcome.rendered:
+            continue
+        old = out_dir / outcome.output
+        try:
+            same = hashlib.sha256(old.read_bytes()).hexdigest() == outcome.digest
+        except OSError:
+            same = False
+        if not same:
+            changed.append(outcome.output)
+    return tuple(changed)
+
+
+# Writing ---------------------------------------------------------------------------------
 
 
 def _guard_output(site_dir: Path, out_dir: Path) -> None:
@@ -160,59 +343,69 @@ def _error(path: str, code: str, message: str, hint: str) -> Diagnostic:
     return found.items[0]
 
 
-def _write(site_dir: Path, out_dir: Path, rendered: dict[str, str], renderer: Renderer,
-           checked: CheckResult) -> int:
-    """Write everything into a staging folder, then swap it in for the old output."""
-    out_dir = out_dir.resolve()
+def _staging(out_dir: Path) -> Path:
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = out_dir.parent / f".{out_dir.name}.okrsite-staging-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    try:
-        count = 0
-        for rel, html in sorted(rendered.items()):
-            _write_file(staging / rel, html.encode("utf-8"))
-            count += 1
-        count += _copy_assets(site_dir, staging, renderer, checked)
-        (staging / MARKER).write_text("This folder is written by okrsite build; it is replaced on every build.\n")
-        _swap(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return count
+    return staging
 
 
-def _write_file(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-
-
-def _copy_assets(site_dir: Path, staging: Path, renderer: Renderer, checked: CheckResult) -> int:
-    count = 0
-    for name, source in renderer.theme.static_files().items():
-        _copy(source, staging / urls.asset(name))
-        count += 1
+def _copy_assets(site_dir: Path, staging: Path, renderer: Renderer, checked: CheckResult,
+                 previous: Previous | None) -> dict[str, str]:
+    """Theme assets, the site's static/ files and bundle attachments: output → content hash.
+    With a previous output, only files whose content changed are copied."""
+    sources: dict[str, Path] = {urls.asset(name): path for name, path in renderer.theme.static_files().items()}
     static = site_dir / STATIC_DIR
     if static.is_dir():
-        for source in walk_all(static):
-            _copy(source, staging / source.relative_to(static).as_posix())
-            count += 1
-    discovery = checked.loaded.discovery
-    site = checked.site
-    if discovery is not None and site is not None:
-        for file in discovery.files:
-            objective_id = f"{file.cycle}/{file.owner}/{file.slug}"
-            if file.kind is FileKind.ASSET and objective_id in site.objectives:
-                inside = file.path.split(f"/{file.slug}/", 1)[1]
-                _copy(site_dir / file.path, staging / urls.objective(objective_id) / inside)
-                count += 1
-    return count
+        sources.update({p.relative_to(static).as_posix(): p for p in walk_all(static)})
+    sources.update({target: site_dir / source for source, target in _bundle_assets(checked)})
+    digests: dict[str, str] = {}
+    for output, source in sorted(sources.items()):
+        data = source.read_bytes()
+        digest = "sha256:" + hashlib.sha256(data).hexdigest()[:32]
+        digests[output] = digest
+        if previous is None or previous.fingerprints.get(output) != digest:
+            target = staging / output
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    return digests
 
 
-def _copy(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+def _bundle_assets(checked: CheckResult) -> Iterator[tuple[str, str]]:
+    """(source, output path) of the files beside bundle objectives (images, attachments)."""
+    discovery, site = checked.loaded.discovery, checked.site
+    if discovery is None or site is None:
+        return
+    for file in discovery.files:
+        objective_id = f"{file.cycle}/{file.owner}/{file.slug}"
+        if file.kind is FileKind.ASSET and objective_id in site.objectives:
+            inside = file.path.split(f"/{file.slug}/", 1)[1]
+            yield file.path, urls.objective(objective_id) + inside
+
+
+def _apply(staging: Path, out_dir: Path, previous: Previous, manifest: PageManifest) -> None:
+    """Move what changed into the output, drop what is gone, then mark the new build."""
+    for path in sorted(staging.rglob("*")):
+        if path.is_file():
+            target = out_dir / path.relative_to(staging)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    for output in sorted(set(previous.fingerprints) - set(manifest.fingerprints), reverse=True):
+        gone = out_dir / output
+        gone.unlink(missing_ok=True)
+        _remove_empty_parents(gone.parent, out_dir)
+    _write_marker(out_dir, manifest)
+
+
+def _remove_empty_parents(folder: Path, root: Path) -> None:
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

@@ -115,14 +115,24 @@ def check(path: Path, fmt: str, strict: bool, drafts: bool, today: dt.datetime |
 @click.option("--base-url", default=None, help='Serve the site under this path or URL, e.g. "/okrs/".')
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--timings", is_flag=True, help="Print the time of each phase.")
+@click.option("--cache-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Cache folder (default: PATH/.okrsite-cache). Safe to delete.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: a cold build.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes for rendering (default: one per core).")
 @_today_option
 def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url: str | None,
-          quiet: bool, timings: bool, today: dt.datetime | None) -> None:
+          quiet: bool, timings: bool, cache_dir: Path | None, no_cache: bool, jobs: int | None,
+          today: dt.datetime | None) -> None:
     """Build the site into a folder of static HTML.
 
     The site is written to a staging folder and swapped in only when everything
     succeeded: on any error the previous output stays as it was, the problems are
     listed as by `okrsite check`, and the exit status is 1.
+
+    Parsed files and page fingerprints are kept in PATH/.okrsite-cache (keyed by content
+    hashes, so a CI job can restore it): pages whose inputs did not change are not
+    rendered again.
 
     \b
     Examples:
@@ -133,7 +143,8 @@ def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url
     from .build import BuildError, BuildOptions, build_site
 
     options = BuildOptions(out_dir=out_dir or path / "public", today=_date(today), drafts=drafts,
-                           public=public, base_url=base_url)
+                           public=public, base_url=base_url, cache_dir=cache_dir,
+                           use_cache=not no_cache, jobs=jobs)
     try:
         with _progress_bar(quiet) as progress:
             result = build_site(path, options, progress=progress)
@@ -146,9 +157,9 @@ def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url
         warnings = [d for d in result.diagnostics if not d.is_error]
         if warnings:
             click.echo(format_text(warnings), err=True)
-        click.echo(f"okrsite build: {result.pages} pages, {result.files} files in "
-                   f"{result.seconds:.2f} s, {len(warnings)} warning{'s' * (len(warnings) != 1)} "
-                   f"-> {options.out_dir}", err=True)
+        click.echo(f"okrsite build: {result.pages} pages ({result.rendered} rendered), "
+                   f"{result.files} files in {result.seconds:.2f} s, "
+                   f"{len(warnings)} warning{'s' * (len(warnings) != 1)} -> {options.out_dir}", err=True)
     if timings:
         for phase, seconds in result.timings.items():
             click.echo(f"  {phase:<8} {seconds * 1000:9.1f} ms", err=True)

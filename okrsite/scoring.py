@@ -142,6 +142,33 @@ def as_of(kr: KeyResult, today: dt.date) -> KeyResult:
     return replace(kr, readings=tuple(r for r in kr.readings if r.date is None or r.date <= today))
 
 
+def progress_series(kr: KeyResult) -> tuple[float | None, ...]:
+    """The KR's unclamped progress right after each of its readings, in one pass
+    (None for a linked KR, whose progress comes from another objective)."""
+    if kr.kind is KRKind.LINKED:
+        return tuple(None for _ in kr.readings)
+    series: list[float | None] = []
+    value: float | None = None
+    milestone = 0.0
+    for reading in kr.readings:
+        if kr.kind is KRKind.MILESTONE:
+            if reading.done is not None:
+                milestone = 1.0 if reading.done else (reading.progress or 0.0)
+            elif reading.progress is not None:
+                milestone = reading.progress
+            series.append(milestone)
+            continue
+        if reading.value is not None:
+            value = reading.value
+        if kr.kind is KRKind.THRESHOLD:
+            assert kr.threshold is not None
+            series.append(1.0 if value is not None and kr.threshold.holds(value) else 0.0)
+        else:
+            assert kr.start is not None and kr.target is not None
+            series.append(numeric_progress(kr.start, kr.target, value))
+    return tuple(series)
+
+
 def latest_confidence(readings: Iterable[Reading]) -> float | None:
     confidence = None
     for reading in readings:

@@ -448,7 +448,7 @@ def test_cli_build_summary_and_drafts(site: FixtureSite, tmp_path: Path) -> None
     result = CliRunner().invoke(main, ["build", str(site.root), "--out", str(out), "--today",
                                        "2026-11-20", "--drafts", "--timings"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"okrsite build: \d+ pages, \d+ files in [\d.]+ s, \d+ warnings? ->", result.output)
+    assert re.search(r"okrsite build: \d+ pages \(\d+ rendered\), \d+ files in [\d.]+ s, \d+ warnings? ->", result.output)
     assert "render" in result.output and "load" in result.output
     assert (out / "2026-Q4/bob/draft-idea/index.html").is_file()
 

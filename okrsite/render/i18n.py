@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,33 +65,52 @@ class Strings:
 
 @dataclass(frozen=True)
 class Formatter:
-    """Numbers, percentages and dates in the site's language."""
+    """Numbers, percentages and dates in the site's language (memoised: values recur a lot)."""
 
     language: str
 
     def percent(self, value: float | None, empty: str = "–") -> str:
-        if value is None:
-            return empty
-        return format_percent(round(value, 2), locale=self.language)
+        return empty if value is None else _percent(self.language, round(value * 100))
 
     def number(self, value: float | None, empty: str = "–") -> str:
-        if value is None:
-            return empty
-        return format_decimal(round(value, 2), format="#,##0.##", locale=self.language)
+        return empty if value is None else _number(self.language, round(value, 2))
 
     def integer(self, value: int) -> str:
-        return format_decimal(value, format="#,##0", locale=self.language)
+        return _integer(self.language, value)
 
     def grade(self, value: float | None, empty: str = "–") -> str:
-        if value is None:
-            return empty
-        return format_decimal(value, format="0.0#", locale=self.language)
+        return empty if value is None else _grade(self.language, round(value, 2))
 
     def date(self, value: dt.date | None, empty: str = "–") -> str:
-        return format_date(value, "medium", locale=self.language) if value else empty
+        return _date(self.language, value, "medium") if value else empty
 
     def date_short(self, value: dt.date | None, empty: str = "–") -> str:
-        return format_date(value, "d MMM", locale=self.language) if value else empty
+        return _date(self.language, value, "d MMM") if value else empty
 
     def date_long(self, value: dt.date | None, empty: str = "–") -> str:
-        return format_date(value, "long", locale=self.language) if value else empty
+        return _date(self.language, value, "long") if value else empty
+
+
+@lru_cache(maxsize=4096)
+def _percent(language: str, hundredths: int) -> str:
+    return format_percent(hundredths / 100, locale=language)
+
+
+@lru_cache(maxsize=1 << 16)
+def _number(language: str, value: float) -> str:
+    return format_decimal(value, format="#,##0.##", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _integer(language: str, value: int) -> str:
+    return format_decimal(value, format="#,##0", locale=language)
+
+
+@lru_cache(maxsize=1024)
+def _grade(language: str, value: float) -> str:
+    return format_decimal(value, format="0.0#", locale=language)
+
+
+@lru_cache(maxsize=1 << 14)
+def _date(language: str, value: dt.date, pattern: str) -> str:
+    return format_date(value, pattern, locale=language)

@@ -55,6 +55,7 @@ class Markdown:
         tokens = self.md.parse(text)
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
         _harden(tokens, top_heading - min(levels) if top_heading and levels else 0)
+        _tidy_tables(tokens)
         return Markup(self.md.renderer.render(tokens, self.md.options, {}))
 
     def _inline(self, text: str) -> Markup:
@@ -95,3 +96,20 @@ def _harden(tokens: list[Token], heading_offset: int) -> None:
             href = str(token.attrGet("href") or "")
             if href.startswith(("http:", "https:")):
                 token.attrSet("rel", "noopener noreferrer")
+
+
+def _tidy_tables(tokens: list[Token]) -> None:
+    """Column alignment as a class (the site's CSP blocks style attributes), and an empty
+    header cell (the corner of a table with row labels) as a plain cell: a header that names
+    nothing confuses screen readers."""
+    for index, token in enumerate(tokens):
+        if token.type not in ("th_open", "td_open"):
+            continue
+        align = str(token.attrGet("style") or "").removeprefix("text-align:")
+        if align:
+            token.attrs.pop("style", None)
+            token.attrSet("class", f"align-{align}")
+        following = tokens[index + 1: index + 3]
+        if token.type == "th_open" and [t.type for t in following] == ["inline", "th_close"] \
+                and not following[0].content.strip():
+            token.tag = following[1].tag = "td"

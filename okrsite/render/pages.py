@@ -1,10 +1,15 @@
-"""The page list of a site: every page's URL, template and view."""
+"""The page list of a site: every page's URL, template and how to build its view.
+
+Views are built lazily (`Lazy`), so the build can spread view building and rendering across
+worker processes, and skip both for pages whose inputs did not change.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..model import Site
 from . import urls
@@ -12,18 +17,36 @@ from .views import ViewBuilder
 
 
 @dataclass(frozen=True)
+class Lazy:
+    """A view to build: `ViewBuilder.<method>(*args)`."""
+
+    method: str
+    args: tuple[Any, ...] = ()
+
+    def build(self, builder: ViewBuilder) -> Any:
+        return getattr(builder, self.method)(*self.args)
+
+
+@dataclass(frozen=True)
 class Page:
     url: str  # relative to the site root, "" for home
     kind: str  # home | cycle | objective | owner-cycle | owner | owners | archive | tags | tag | 404 | ...
     template: str
-    view: object
+    view: Lazy | None
     section: str = ""  # the cycle a page belongs to, for navigation
     absolute_links: bool = False  # the 404 page is served at any depth, so it links from the root
-    extra: tuple[tuple[str, object], ...] = ()  # more template variables
+    extra: tuple[tuple[str, Any], ...] = ()  # more template variables: values or Lazy views
 
     @property
     def output(self) -> str:
         return urls.output_path(self.url)
+
+    def variables(self, builder: ViewBuilder) -> dict[str, Any]:
+        """The template variables of this page, views built."""
+        found: dict[str, Any] = {"view": self.view.build(builder) if self.view else None}
+        for name, value in self.extra:
+            found[name] = value.build(builder) if isinstance(value, Lazy) else value
+        return found
 
 
 @dataclass(frozen=True)
@@ -49,7 +72,7 @@ def current_cycle(site: Site, today: dt.date) -> str | None:
     return cycles[0].id if cycles else None
 
 
-PagePlanner = Callable[[ViewBuilder, Site, "str | None"], Iterator[Page]]
+PagePlanner = Callable[[ViewBuilder, str | None], Iterator[Page]]
 
 
 def plan_pages(builder: ViewBuilder, current: str | None,
@@ -57,31 +80,32 @@ def plan_pages(builder: ViewBuilder, current: str | None,
     """Every page of the site, in a stable order."""
     site = builder.site
     pages: list[Page] = [
-        Page("", "home", "home.html", builder.home(current), section=current or ""),
-        Page("archive/", "archive", "archive.html", builder.archive()),
-        Page("owners/", "owners", "owners.html", builder.owners_index()),
-        Page("tags/", "tags", "tags.html", builder.tags_index()),
+        Page("", "home", "home.html", Lazy("home", (current,)), section=current or ""),
+        Page("archive/", "archive", "archive.html", Lazy("archive")),
+        Page("owners/", "owners", "owners.html", Lazy("owners_index")),
+        Page("tags/", "tags", "tags.html", Lazy("tags_index")),
         Page("404.html", "404", "404.html", None, absolute_links=True),
     ]
     for cycle_id, cycle in site.cycles.items():
-        pages.append(Page(urls.cycle(cycle_id), "cycle", "cycle.html", builder.cycle_view(cycle_id),
+        cascade_url = urls.cascade(cycle_id)
+        pages.append(Page(urls.cycle(cycle_id), "cycle", "cycle.html", Lazy("cycle_view", (cycle_id,)),
                           section=cycle_id, extra=(("cycle_notes", cycle.notes.strip()),
-                                                   ("cascade_url", urls.cascade(cycle_id)))))
-        pages.append(Page(urls.cascade(cycle_id), "cascade", "cascade.html", builder.cascade(cycle_id),
+                                                   ("cascade_url", cascade_url))))
+        pages.append(Page(cascade_url, "cascade", "cascade.html", Lazy("cascade", (cycle_id,)),
                           section=cycle_id))
         owners = sorted({o.owner for o in site.objectives_in(cycle_id)}, key=site.owner_order)
         for owner in owners:
             pages.append(Page(urls.owner_in_cycle(cycle_id, owner), "owner-cycle", "owner_cycle.html",
-                              builder.owner_cycle(cycle_id, owner), section=cycle_id))
+                              Lazy("owner_cycle", (cycle_id, owner)), section=cycle_id))
     for objective_id, objective in site.objectives.items():
         pages.append(Page(urls.objective(objective_id), "objective", "objective.html",
-                          builder.objective_detail(objective_id), section=objective.cycle,
-                          extra=(("graph", builder.neighbourhood(objective_id)),
+                          Lazy("objective_detail", (objective_id,)), section=objective.cycle,
+                          extra=(("graph", Lazy("neighbourhood", (objective_id,))),
                                  ("cascade_url", urls.cascade(objective.cycle)))))
     for owner in builder.owners():
-        pages.append(Page(urls.owner(owner), "owner", "owner.html", builder.owner_view(owner)))
+        pages.append(Page(urls.owner(owner), "owner", "owner.html", Lazy("owner_view", (owner,))))
     for tag in builder.tag_names():
-        pages.append(Page(urls.tag(tag), "tag", "tag.html", builder.tag_view(tag)))
+        pages.append(Page(urls.tag(tag), "tag", "tag.html", Lazy("tag_view", (tag,))))
     for planner in extra_planners:
-        pages.extend(planner(builder, site, current))
+        pages.extend(planner(builder, current))
     return pages

@@ -90,9 +90,10 @@ class Renderer:
             return "low"
         return "medium" if value < 0.7 else "high"
 
-    def render(self, page: Page) -> str:
+    def render(self, page: Page, variables: dict[str, Any]) -> str:
+        """The HTML of a page, given its template variables (see Page.variables)."""
         template = self.env.get_template(page.template)
-        return template.render(page=page, view=page.view, **dict(page.extra))
+        return template.render(page=page, **variables)
 
     def fingerprint(self) -> str:
         """Everything besides a page's view that its HTML depends on."""

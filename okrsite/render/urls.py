@@ -7,9 +7,9 @@ sub-path and opened from disk.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 # Top-level names okrsite uses itself; a cycle folder may not take one.
@@ -19,6 +19,7 @@ RESERVED_TOP = frozenset({
 })
 
 
+@lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
     """A URL-safe slug that keeps letters of any script (Swedish, Japanese...)."""
     normal = unicodedata.normalize("NFKC", text).strip().lower()
@@ -83,17 +84,27 @@ def output_path(url: str) -> str:
 
 def relative(from_url: str, to_url: str) -> str:
     """A link from the page at `from_url` to `to_url` (both site-root relative)."""
-    anchor = ""
-    if "#" in to_url:
-        to_url, anchor = to_url.split("#", 1)
-        anchor = "#" + anchor
-    base = posixpath.dirname(output_path(from_url)) or "."
-    if to_url == "" or to_url.endswith("/"):
-        target = to_url.rstrip("/") or "."
-        link = posixpath.relpath(target, base)
-        link = "./" if link == "." else link + "/"
-    else:
-        link = posixpath.relpath(to_url, base)
-    if to_url == from_url and anchor:
-        return anchor
-    return quote(link, safe="/#:.-_~!$&'()*+,;=@%") + anchor
+    target, hashmark, anchor = to_url.partition("#")
+    if target == from_url and hashmark:
+        return "#" + anchor
+    return _relative_path(_folder(from_url), target) + hashmark + anchor
+
+
+def _folder(url: str) -> str:
+    """The folder a page is written in: "a/b/" for "a/b/" and for "a/b/c.html"."""
+    return url if url == "" or url.endswith("/") else url.rsplit("/", 1)[0] + "/" if "/" in url else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _relative_path(folder: str, target: str) -> str:
+    from_parts = folder.split("/")[:-1]
+    to_parts = target.split("/")
+    common = 0
+    while (common < len(from_parts) and common < len(to_parts) - 1
+           and from_parts[common] == to_parts[common]):
+        common += 1
+    link = "../" * (len(from_parts) - common) + "/".join(to_parts[common:])
+    return quote(link or "./", safe=_SAFE)
+
+
+_SAFE = "/#:.-_~!$&'()*+,;=@%"

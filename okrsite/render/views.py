@@ -12,9 +12,10 @@ import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property, lru_cache
 
-from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Reading, Site
-from ..scoring import Scores, Status, clamp, grade_band, kr_progress, pace_status, weighted_mean
+from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Site
+from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
 
 
@@ -148,9 +149,23 @@ class CycleSummary:
 
 
 @dataclass(frozen=True)
+class CycleRef:
+    """A cycle as named on pages about something else: no scores, so those pages do not
+    change when other objectives of the cycle move."""
+
+    id: str
+    url: str
+    title: str
+    start: dt.date
+    end: dt.date
+    phase: str
+    closed: bool
+
+
+@dataclass(frozen=True)
 class ObjectiveDetail:
     summary: ObjectiveSummary
-    cycle: CycleSummary
+    cycle: CycleRef
     body: str
     breadcrumbs: tuple[Link, ...]  # company ... parent
     parents: tuple[Link, ...]  # each parent, with `#KR` when aligned to one key result
@@ -185,7 +200,7 @@ class HomeView:
     attention: tuple[ObjectiveSummary, ...]  # off track and at risk
     stale: tuple[ObjectiveSummary, ...]
     latest: tuple[CheckInView, ...]
-    other_cycles: tuple[CycleSummary, ...]
+    other_cycles: tuple[CycleRef, ...]
 
 
 @dataclass(frozen=True)
@@ -196,19 +211,25 @@ class CycleView:
 
 
 @dataclass(frozen=True)
+class OwnerObjective:
+    summary: ObjectiveSummary
+    key_results: tuple[KRView, ...]
+
+
+@dataclass(frozen=True)
 class OwnerCycleView:
     owner: str
     name: str
     kind: str  # team | person | owner
-    cycle: CycleSummary
-    objectives: tuple[ObjectiveDetail, ...]
+    cycle: CycleRef
+    objectives: tuple[OwnerObjective, ...]
     checkins: tuple[CheckInView, ...]
     history_url: str
 
 
 @dataclass(frozen=True)
 class HistoryRow:
-    cycle: CycleSummary
+    cycle: CycleRef
     objectives: tuple[ObjectiveSummary, ...]
     average: float | None  # grade when ended, else progress
     band: str | None
@@ -240,7 +261,7 @@ class ArchiveView:
 @dataclass(frozen=True)
 class TagView:
     tag: str
-    groups: tuple[tuple[CycleSummary, tuple[ObjectiveSummary, ...]], ...]
+    groups: tuple[tuple[CycleRef, tuple[ObjectiveSummary, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -287,7 +308,7 @@ class Graph:
 class OutlineItem:
     summary: ObjectiveSummary
     via_kr: str | None  # the parent's KR this aligns to
-    children: tuple["OutlineItem", ...]
+    children: tuple[OutlineItem, ...]
     repeated: bool = False  # shown in full under another parent
 
 
@@ -308,6 +329,9 @@ class ViewBuilder:
     _summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
     _cycle_summaries: dict[str, CycleSummary] = field(default_factory=dict)
     _checkins: dict[str, CheckInView] = field(default_factory=dict)
+    _details: dict[str, ObjectiveDetail] = field(default_factory=dict)
+    _series: dict[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
+    _after: dict[tuple[str, str], dict[str | None, float | None]] = field(default_factory=dict)
 
     # Shared pieces ----------------------------------------------------------------------
 
@@ -345,21 +369,46 @@ class ViewBuilder:
         """Objective progress after each check-in date (from its numeric and milestone KRs)."""
         if not o.key_results or not o.checkins:
             return ()
-        dates = sorted({r.date for kr in o.key_results for r in kr.readings if r.date is not None})
+        dated = []
+        for kr in o.key_results:
+            if kr.kind is not KRKind.LINKED:
+                series = self.series(o.id, kr)
+                dated.append((kr, [r.date for r in kr.readings], series))
+        days = sorted({d for _, dates, _ in dated for d in dates if d is not None})
         points: list[float] = []
-        for day in dates:
+        for day in days:
             pairs = []
-            for kr in o.key_results:
-                if kr.kind is KRKind.LINKED:
-                    continue
-                upto = tuple(r for r in kr.readings if r.date is None or r.date <= day)
-                progress = kr_progress(_with_readings(kr, upto))
+            for kr, dates, series in dated:
+                upto = [i for i, d in enumerate(dates) if d is None or d <= day]
+                progress = series[upto[-1]] if upto else (0.0 if kr.kind is not KRKind.LINKED else None)
                 if progress is not None:
                     pairs.append((clamp(progress), kr.weight))
             value = weighted_mean(pairs)
             if value is not None:
                 points.append(round(value, 4))
         return tuple(points)
+
+    def series(self, objective_id: str, kr: KeyResult) -> tuple[float | None, ...]:
+        key = (objective_id, kr.id)
+        found = self._series.get(key)
+        if found is None:
+            found = self._series[key] = progress_series(kr)
+        return found
+
+    def progress_after(self, objective_id: str, kr: KeyResult, checkin_id: str | None) -> float | None:
+        """The KR's progress right after the reading a check-in gave (the last, if several)."""
+        key = (objective_id, kr.id)
+        by_checkin = self._after.get(key)
+        if by_checkin is None:
+            by_checkin = self._after[key] = {
+                r.checkin: p for r, p in zip(kr.readings, self.series(objective_id, kr))
+            }
+        return by_checkin.get(checkin_id)
+
+    def cycle_ref(self, cycle_id: str) -> CycleRef:
+        cycle = self.site.cycles[cycle_id]
+        return CycleRef(cycle.id, urls.cycle(cycle.id), cycle.title, cycle.start, cycle.end,
+                        cycle.phase(self.scores.today), cycle.closed)
 
     def cycle_summary(self, cycle_id: str) -> CycleSummary:
         found = self._cycle_summaries.get(cycle_id)
@@ -401,7 +450,7 @@ class ViewBuilder:
                 objective=Link(objective.title, urls.objective(objective.id)),
                 kr_title=kr.title, kr_url=urls.kr(objective.id, kr.id), unit=kr.unit,
                 value=u.reading.value, done=u.reading.done,
-                progress=_progress_after(kr, u.reading), confidence=u.reading.confidence,
+                progress=self.progress_after(u.objective, kr, c.id), confidence=u.reading.confidence,
                 note=u.reading.note,
             ))
         objectives = tuple(
@@ -418,6 +467,12 @@ class ViewBuilder:
     # Pages ------------------------------------------------------------------------------
 
     def objective_detail(self, objective_id: str) -> ObjectiveDetail:
+        found = self._details.get(objective_id)
+        if found is None:
+            found = self._details[objective_id] = self._objective_detail(objective_id)
+        return found
+
+    def _objective_detail(self, objective_id: str) -> ObjectiveDetail:
         o = self.site.objectives[objective_id]
         crumbs = tuple(
             Link(self.site.objectives[a].title, urls.objective(a))
@@ -430,11 +485,11 @@ class ViewBuilder:
         children_ids = self.site.children.get(o.id, ())
         return ObjectiveDetail(
             summary=self.summary(o.id),
-            cycle=self.cycle_summary(o.cycle),
+            cycle=self.cycle_ref(o.cycle),
             body=o.body,
             breadcrumbs=crumbs,
             parents=parents,
-            children=tuple(self.summary(c) for c in self._ordered(children_ids)),
+            children=tuple(self.summary(c) for c in self.ordered(children_ids)),
             key_results=tuple(self._kr_view(o, kr) for kr in o.key_results),
             checkins=tuple(self.checkin(c) for c in reversed(o.checkins) if c in self.site.checkins),
             changes=tuple(ChangeView(c.date, c.change, c.why) for c in o.changes),
@@ -464,10 +519,9 @@ class ViewBuilder:
         readings = tuple(
             ReadingView(
                 date=r.date, checkin_url=urls.objective(o.id) + "#" + _anchor_for(r.checkin) if r.checkin else None,
-                value=r.value, progress=_progress_after(kr, r), done=r.done,
-                confidence=r.confidence, note=r.note,
+                value=r.value, progress=progress, done=r.done, confidence=r.confidence, note=r.note,
             )
-            for r in kr.readings
+            for r, progress in zip(kr.readings, self.series(o.id, kr))
         )
         return KRView(
             id=kr.id, anchor=f"kr-{kr.id}", title=kr.title, kind=kr.kind.value, unit=kr.unit,
@@ -479,14 +533,14 @@ class ViewBuilder:
             aligned=aligned,
         )
 
-    def _ordered(self, objective_ids: Iterable[str]) -> list[str]:
+    def ordered(self, objective_ids: Iterable[str]) -> list[str]:
         return sorted(
             (i for i in objective_ids if i in self.site.objectives),
             key=lambda i: (self.site.owner_order(self.site.objectives[i].owner), i),
         )
 
     def home(self, current: str | None) -> HomeView:
-        others = tuple(self.cycle_summary(c) for c in reversed(self.site.cycles) if c != current)
+        others = tuple(self.cycle_ref(c) for c in reversed(self.site.cycles) if c != current)
         if current is None:
             return HomeView(None, (), (), (), (), others)
         in_cycle = [o for o in self.site.objectives_in(current) if not o.cancelled]
@@ -503,7 +557,7 @@ class ViewBuilder:
         latest = [c for c in reversed(self.site.checkins.values()) if c.cycle == current][:8]
         return HomeView(
             cycle=self.cycle_summary(current),
-            company=tuple(self.summary(i) for i in self._ordered(company)),
+            company=tuple(self.summary(i) for i in self.ordered(company)),
             attention=tuple(attention),
             stale=tuple(stale),
             latest=tuple(self.checkin(c.id) for c in latest),
@@ -538,16 +592,41 @@ class ViewBuilder:
         return (level.rank if level else 9, objective_id)
 
     def owner_cycle(self, cycle_id: str, owner: str) -> OwnerCycleView:
-        ids = [o.id for o in self.site.objectives_in(cycle_id) if o.owner == owner]
-        checkin_ids = {c for i in ids for c in self.site.objectives[i].checkins}
-        checkins = [c for c in reversed(self.site.checkins.values()) if c.id in checkin_ids]
+        ids = self.by_cycle_owner.get((cycle_id, owner), [])
+        checkin_ids = {c for i in ids for c in self.site.objectives[i].checkins if c in self.site.checkins}
+        newest = sorted(checkin_ids, key=lambda c: self._checkin_rank[c], reverse=True)[:20]
         return OwnerCycleView(
             owner=owner, name=self.site.org.name(owner), kind=self._owner_kind(owner),
-            cycle=self.cycle_summary(cycle_id),
-            objectives=tuple(self.objective_detail(i) for i in sorted(ids, key=self._level_key)),
-            checkins=tuple(self.checkin(c.id) for c in checkins[:20]),
+            cycle=self.cycle_ref(cycle_id),
+            objectives=tuple(
+                OwnerObjective(self.summary(i), self.objective_detail(i).key_results)
+                for i in sorted(ids, key=self._level_key)
+            ),
+            checkins=tuple(self.checkin(c) for c in newest),
             history_url=urls.owner(owner),
         )
+
+    @cached_property
+    def by_cycle_owner(self) -> dict[tuple[str, str], list[str]]:
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for o in self.site.objectives.values():
+            found[(o.cycle, o.owner)].append(o.id)
+        return found
+
+    @cached_property
+    def by_owner(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = defaultdict(list)
+        for o in self.site.objectives.values():
+            found[o.owner].append(o.id)
+        return found
+
+    @cached_property
+    def _checkin_rank(self) -> dict[str, int]:
+        return {cid: index for index, cid in enumerate(self.site.checkins)}
+
+    @cached_property
+    def _objective_rank(self) -> dict[str, int]:
+        return {oid: index for index, oid in enumerate(self.site.objectives)}
 
     def _owner_kind(self, owner: str) -> str:
         if owner in self.site.org.teams:
@@ -559,16 +638,15 @@ class ViewBuilder:
     def owner_view(self, owner: str) -> OwnerView:
         org = self.site.org
         by_cycle: dict[str, list[str]] = defaultdict(list)
-        for o in self.site.objectives.values():
-            if o.owner == owner:
-                by_cycle[o.cycle].append(o.id)
+        for objective_id in self.by_owner.get(owner, ()):
+            by_cycle[self.site.objectives[objective_id].cycle].append(objective_id)
         history = []
         for cycle_id in reversed(self.site.cycles):
             ids = by_cycle.get(cycle_id)
             if not ids:
                 continue
             summaries = tuple(self.summary(i) for i in sorted(ids, key=self._level_key))
-            cycle = self.cycle_summary(cycle_id)
+            cycle = self.cycle_ref(cycle_id)
             counted = [s for s in summaries if s.lifecycle != "cancelled"]
             ended = cycle.phase == "ended"
             values = [s.grade if ended else s.bar.value for s in counted]
@@ -619,14 +697,21 @@ class ViewBuilder:
                 seen.setdefault(urls.slugify(t), t)
         return sorted(seen.values(), key=str.lower)
 
+    @cached_property
+    def by_tag(self) -> dict[tuple[str, str], list[str]]:
+        found: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for o in self.site.objectives.values():
+            for slug in dict.fromkeys(urls.slugify(t) for t in o.tags):
+                found[(o.cycle, slug)].append(o.id)
+        return found
+
     def tag_view(self, tag: str) -> TagView:
         slug = urls.slugify(tag)
         groups = []
         for cycle_id in reversed(self.site.cycles):
-            ids = [o.id for o in self.site.objectives_in(cycle_id)
-                   if any(urls.slugify(t) == slug for t in o.tags)]
+            ids = self.by_tag.get((cycle_id, slug), [])
             if ids:
-                groups.append((self.cycle_summary(cycle_id), tuple(self.summary(i) for i in self._ordered(ids))))
+                groups.append((self.cycle_ref(cycle_id), tuple(self.summary(i) for i in self.ordered(ids))))
         return TagView(tag, tuple(groups))
 
     def tags_index(self) -> TagsIndexView:
@@ -656,12 +741,12 @@ class ViewBuilder:
     def neighbourhood(self, objective_id: str, limit: int = NEIGHBOURHOOD_LIMIT) -> Graph:
         """An objective with its ancestors up to the top and what is aligned below it
         (nearest first, at most `limit` objectives below: the cascade page has them all)."""
-        up = self._reach(objective_id, lambda o: [p.objective for p in self.site.objectives[o].parents], None)
-        down = self._reach(objective_id, lambda o: self._ordered(self.site.children.get(o, ())), limit)
-        ids = [i for i in self.site.objectives if i in up or i in down or i == objective_id]
+        up = self.reach(objective_id, lambda o: [p.objective for p in self.site.objectives[o].parents], None)
+        down = self.reach(objective_id, lambda o: self.ordered(self.site.children.get(o, ())), limit)
+        ids = sorted(up | down | {objective_id}, key=self._objective_rank.__getitem__)
         return replace(self.graph(ids, with_branches=False), focus=objective_id)
 
-    def _reach(self, start: str, step: Callable[[str], Iterable[str]], limit: int | None) -> set[str]:
+    def reach(self, start: str, step: Callable[[str], Iterable[str]], limit: int | None) -> set[str]:
         """Objectives reachable from `start` by `step`, breadth first, at most `limit`."""
         seen: set[str] = set()
         queue = deque([start])
@@ -734,13 +819,13 @@ class ViewBuilder:
             if oid in shown:
                 return OutlineItem(self.summary(oid), via, (), repeated=True)
             shown.add(oid)
-            kids = [c for c in self._ordered(self.site.children.get(oid, ())) if c in present]
+            kids = [c for c in self.ordered(self.site.children.get(oid, ())) if c in present]
             return OutlineItem(self.summary(oid), via, tuple(
                 item(c, next((p.kr for p in self.site.objectives[c].parents if p.objective == oid), None))
                 for c in kids
             ))
 
-        roots = [i for i in self._ordered(ids)
+        roots = [i for i in self.ordered(ids)
                  if not any(p.objective in present for p in self.site.objectives[i].parents)]
         return tuple(item(r, None) for r in roots)
 
@@ -758,22 +843,11 @@ def _overall_status(site: Site, progress: float | None, expected: float) -> str:
     return pace_status(progress, expected, site.config.scoring.on_track, site.config.scoring.at_risk).value
 
 
-def _with_readings(kr: KeyResult, readings: Sequence[Reading]) -> KeyResult:
-    return replace(kr, readings=tuple(readings))
-
-
-def _progress_after(kr: KeyResult, reading: Reading) -> float | None:
-    """The KR's progress right after `reading` (for the timeline)."""
-    if kr.kind is KRKind.LINKED:
-        return None
-    index = kr.readings.index(reading) if reading in kr.readings else len(kr.readings) - 1
-    return kr_progress(_with_readings(kr, kr.readings[: index + 1]))
-
-
 def checkin_anchor(checkin: CheckIn) -> str:
     return _anchor_for(checkin.id)
 
 
+@lru_cache(maxsize=1 << 17)
 def _anchor_for(checkin_id: str) -> str:
     name = checkin_id.rsplit("/", 1)[-1].removesuffix(".md")
     return "checkin-" + urls.slugify(name) + "-" + format(abs(hash_text(checkin_id)) % 10**6, "06d")

@@ -41,7 +41,9 @@
 
   function Cascade(svg) {
     this.svg = svg;
-    this.full = parseBox(svg.getAttribute("viewBox"));
+    this.drawing = svg.getAttribute("viewBox"); // the whole drawing, as served
+    this.full = parseBox(this.drawing);
+    this.printed = null; // the screen's view while the page prints
     this.view = null;
     this.drag = null;
     this.suppressClick = false;
@@ -234,10 +236,24 @@
       var last = svg.getBoundingClientRect().width;
       new ResizeObserver(function () {
         var now = svg.getBoundingClientRect().width;
-        if (Math.abs(now - last) < 1 || !self.view) return;
+        if (Math.abs(now - last) < 1 || !self.view || self.printed) return;
         last = now;
         self.show(self.view.x + self.view.w / 2, self.view.y + self.view.h / 2, self.scale());
       }).observe(svg);
+    }
+  };
+
+  // On paper the whole drawing is shown at the page's width; the screen's view comes back after.
+  Cascade.prototype.print = function (on) {
+    var svg = this.svg;
+    if (on && !this.printed) {
+      this.printed = { viewBox: svg.getAttribute("viewBox"), live: svg.classList.contains("cascade-live") };
+      svg.classList.remove("cascade-live");
+      svg.setAttribute("viewBox", this.drawing);
+    } else if (!on && this.printed) {
+      svg.setAttribute("viewBox", this.printed.viewBox);
+      svg.classList.toggle("cascade-live", this.printed.live);
+      this.printed = null;
     }
   };
 
@@ -265,6 +281,16 @@
     Array.prototype.forEach.call(document.querySelectorAll("svg[data-cascade]"), function (svg) {
       if (svg.hasAttribute("viewBox")) cascades.push(new Cascade(svg));
     });
+    function printing(on) {
+      cascades.forEach(function (c) { c.print(on); });
+    }
+    // Printing fires beforeprint/afterprint; print emulation (and some browsers) only the query.
+    window.addEventListener("beforeprint", function () { printing(true); });
+    window.addEventListener("afterprint", function () { printing(false); });
+    var paper = window.matchMedia && window.matchMedia("print");
+    if (paper && paper.addEventListener) {
+      paper.addEventListener("change", function (e) { printing(e.matches); });
+    }
     Array.prototype.forEach.call(document.querySelectorAll("select[data-cascade-filter]"), function (select) {
       var target = select.getAttribute("data-cascade-filter");
       var scope = target ? document.getElementById(target) : null;

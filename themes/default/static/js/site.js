@@ -79,7 +79,8 @@
       });
     }
     form.addEventListener("change", apply);
-    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    // After a reset the fields hold their defaults only once the event is over.
+    form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
     fromHash();
     apply(null);

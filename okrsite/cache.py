@@ -1,0 +1,122 @@
+"""The build cache (`.okrsite-cache/` by default): parsed files and page fingerprints.
+
+Keyed by content hashes, never by modification times, so a fresh CI checkout with the cache
+restored gets the same hits as the machine that wrote it. Deleting the folder is always safe:
+the next build is a cold one. A cache written by another okrsite or Python version is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .content.documents import Parsed
+
+CACHE_DIR = ".okrsite-cache"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5"
+_DOCUMENTS = "documents.pickle"
+_PAGES = "pages.pickle"
+
+
+@dataclass
+class DocumentCache:
+    """Parsed documents by (kind, path, content hash); implements content.loader.ParseCache."""
+
+    entries: dict[str, Parsed] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    added: int = 0
+
+    def get(self, key: str) -> Parsed | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, parsed: Parsed) -> None:
+        self.entries[key] = parsed
+        self.used.add(key)
+        self.added += 1
+
+    @property
+    def changed(self) -> bool:
+        return self.added > 0 or len(self.used) != len(self.entries)
+
+    def kept(self) -> dict[str, Parsed]:
+        """Only what this build used: files that are gone drop out of the cache."""
+        return {key: self.entries[key] for key in sorted(self.used)}
+
+
+@dataclass
+class PageManifest:
+    """What the previous build wrote: for each output path the fingerprint of its content
+    (pages: of their views; other files: of their bytes) and, for pages, the digest of the
+    model objects they were made of."""
+
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    output: str = ""  # the id of the build that wrote them (also in the output's marker file)
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BuildCache:
+    folder: Path | None  # None: no cache (every build is cold)
+    documents: DocumentCache = field(default_factory=DocumentCache)
+    pages: PageManifest = field(default_factory=PageManifest)
+
+    @classmethod
+    def open(cls, folder: Path | None) -> "BuildCache":
+        cache = cls(folder)
+        if folder is None or _read(folder / "stamp") != _STAMP.encode():
+            return cache
+        documents = _load(folder / _DOCUMENTS)
+        if isinstance(documents, dict):
+            cache.documents = DocumentCache(documents)
+        pages = _load(folder / _PAGES)
+        if isinstance(pages, PageManifest):
+            cache.pages = pages
+        return cache
+
+    def save(self, pages: PageManifest | None = None) -> None:
+        """Write what changed; a failure to write the cache never fails a build."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self.folder / "stamp", _STAMP.encode())
+            _write(self.folder / "README.txt",
+                   b"okrsite build cache: parsed files and page fingerprints by content hash.\n"
+                   b"Safe to delete; safe to restore from a CI cache.\n")
+            if self.documents.changed:
+                _write(self.folder / _DOCUMENTS, pickle.dumps(self.documents.kept(), protocol=5))
+            if pages is not None:
+                _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
+        except OSError:
+            pass
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _load(path: Path) -> object:
+    data = _read(path)
+    if data is None:
+        return None
+    try:
+        return pickle.loads(data)
+    except Exception:  # a damaged or foreign cache file is the same as none
+        return None
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write atomically: a reader never sees half a file."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
