@@ -57,48 +57,279 @@ STALE_DAYS = 24
 # Word lists
 
 COMPANY_NAMES = ["Northwind", "Globex", "Initech", "Umbrella Logistics", "Hooli", "Vandelay"]
-FIRST_NAMES = (
-    "Alice Bob Carla David Elin Farid Grace Hugo Ines Jonas Karin Lars Maja Nils Olga Per "
-    "Quentin Rosa Sven Tove Ulf Vera Wilma Xavier Yusuf Zoe Amira Björn Chen Dagny Emeka "
-    "Fatima Gustav Hanna Ivan Jamal Kerstin Leila Mateo Noor Oskar Priya Rafael Saga Tariq "
-    "Ulrika Viktor Wei Ylva Zainab Anders Beatriz Camille Dmitri Ebba Felix Greta Hamid Ida "
-    "Johan Kofi Linnea Marek Nadia Omar Pia Ronja Sofia Theo Ugo Valentina Åsa Öskar"
-).split()
-LAST_NAMES = (
-    "Andersson Berg Castillo Dahl Eriksson Fischer Gonzalez Holm Ibrahim Johansson Karlsson "
-    "Lindqvist Moreno Nyström Okafor Persson Qureshi Rossi Svensson Tanaka Uddin Varga Wallin "
-    "Xu Yilmaz Zhang Åberg Öberg Novak Kowalski Nguyen Haddad Mensah Laine Sato Kaur Müller "
-    "Dubois Silva Jensen Hansen Virtanen Costa Ali Khan Petrov Ekström Sjöberg Lund Forsberg "
-    "Hopper Lovelace Hamilton Liskov Ritchie Thompson Kernighan Torvalds Knuth Dijkstra"
-).split()
+FIRST_NAMES = [
+    "Alice",
+    "Bob",
+    "Carla",
+    "David",
+    "Elin",
+    "Farid",
+    "Grace",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Karin",
+    "Lars",
+    "Maja",
+    "Nils",
+    "Olga",
+    "Per",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tove",
+    "Ulf",
+    "Vera",
+    "Wilma",
+    "Xavier",
+    "Yusuf",
+    "Zoe",
+    "Amira",
+    "Björn",
+    "Chen",
+    "Dagny",
+    "Emeka",
+    "Fatima",
+    "Gustav",
+    "Hanna",
+    "Ivan",
+    "Jamal",
+    "Kerstin",
+    "Leila",
+    "Mateo",
+    "Noor",
+    "Oskar",
+    "Priya",
+    "Rafael",
+    "Saga",
+    "Tariq",
+    "Ulrika",
+    "Viktor",
+    "Wei",
+    "Ylva",
+    "Zainab",
+    "Anders",
+    "Beatriz",
+    "Camille",
+    "Dmitri",
+    "Ebba",
+    "Felix",
+    "Greta",
+    "Hamid",
+    "Ida",
+    "Johan",
+    "Kofi",
+    "Linnea",
+    "Marek",
+    "Nadia",
+    "Omar",
+    "Pia",
+    "Ronja",
+    "Sofia",
+    "Theo",
+    "Ugo",
+    "Valentina",
+    "Åsa",
+    "Öskar",
+]
+LAST_NAMES = [
+    "Andersson",
+    "Berg",
+    "Castillo",
+    "Dahl",
+    "Eriksson",
+    "Fischer",
+    "Gonzalez",
+    "Holm",
+    "Ibrahim",
+    "Johansson",
+    "Karlsson",
+    "Lindqvist",
+    "Moreno",
+    "Nyström",
+    "Okafor",
+    "Persson",
+    "Qureshi",
+    "Rossi",
+    "Svensson",
+    "Tanaka",
+    "Uddin",
+    "Varga",
+    "Wallin",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Åberg",
+    "Öberg",
+    "Novak",
+    "Kowalski",
+    "Nguyen",
+    "Haddad",
+    "Mensah",
+    "Laine",
+    "Sato",
+    "Kaur",
+    "Müller",
+    "Dubois",
+    "Silva",
+    "Jensen",
+    "Hansen",
+    "Virtanen",
+    "Costa",
+    "Ali",
+    "Khan",
+    "Petrov",
+    "Ekström",
+    "Sjöberg",
+    "Lund",
+    "Forsberg",
+    "Hopper",
+    "Lovelace",
+    "Hamilton",
+    "Liskov",
+    "Ritchie",
+    "Thompson",
+    "Kernighan",
+    "Torvalds",
+    "Knuth",
+    "Dijkstra",
+]
 DEPARTMENTS = [
-    "Engineering", "Product", "Design", "Sales", "Marketing", "Customer Success", "Finance",
-    "People", "Data", "Security", "Operations", "Legal", "Infrastructure", "Growth",
-    "Partnerships", "Support", "Research", "Platform", "Mobile", "Commerce",
+    "Engineering",
+    "Product",
+    "Design",
+    "Sales",
+    "Marketing",
+    "Customer Success",
+    "Finance",
+    "People",
+    "Data",
+    "Security",
+    "Operations",
+    "Legal",
+    "Infrastructure",
+    "Growth",
+    "Partnerships",
+    "Support",
+    "Research",
+    "Platform",
+    "Mobile",
+    "Commerce",
 ]
 REGIONS = ["EMEA", "Americas", "APAC", "Nordics", "DACH", "Iberia", "Benelux", "UK", "India"]
-AREAS = (
-    "checkout payments billing search onboarding identity notifications messaging analytics "
-    "reporting pricing catalog inventory shipping returns invoicing mobile web desktop API "
-    "integrations marketplace ads recommendations fraud compliance observability CI deploys "
-    "storage networking databases caching queues accessibility localization documentation "
-    "support tooling hiring training partnerships renewals forecasting procurement payroll "
-    "security auth permissions audit backups scheduling routing pipelines ingestion "
-    "experiments growth referrals retention community events"
-).split()
+AREAS = [
+    "checkout",
+    "payments",
+    "billing",
+    "search",
+    "onboarding",
+    "identity",
+    "notifications",
+    "messaging",
+    "analytics",
+    "reporting",
+    "pricing",
+    "catalog",
+    "inventory",
+    "shipping",
+    "returns",
+    "invoicing",
+    "mobile",
+    "web",
+    "desktop",
+    "API",
+    "integrations",
+    "marketplace",
+    "ads",
+    "recommendations",
+    "fraud",
+    "compliance",
+    "observability",
+    "CI",
+    "deploys",
+    "storage",
+    "networking",
+    "databases",
+    "caching",
+    "queues",
+    "accessibility",
+    "localization",
+    "documentation",
+    "support",
+    "tooling",
+    "hiring",
+    "training",
+    "partnerships",
+    "renewals",
+    "forecasting",
+    "procurement",
+    "payroll",
+    "security",
+    "auth",
+    "permissions",
+    "audit",
+    "backups",
+    "scheduling",
+    "routing",
+    "pipelines",
+    "ingestion",
+    "experiments",
+    "growth",
+    "referrals",
+    "retention",
+    "community",
+    "events",
+]
 TEAM_SUFFIXES = [
-    "Core", "Experience", "Platform", "Squad", "Guild", "Foundations", "Insights", "Delivery",
-    "Enablement", "Reliability", "Growth", "Labs", "Ops", "Tools", "Frontend", "Backend",
-    "Automation", "Quality", "Strategy", "Programs",
+    "Core",
+    "Experience",
+    "Platform",
+    "Squad",
+    "Guild",
+    "Foundations",
+    "Insights",
+    "Delivery",
+    "Enablement",
+    "Reliability",
+    "Growth",
+    "Labs",
+    "Ops",
+    "Tools",
+    "Frontend",
+    "Backend",
+    "Automation",
+    "Quality",
+    "Strategy",
+    "Programs",
 ]
 AUDIENCES = [
-    "new customers", "enterprise admins", "small businesses", "developers", "partners",
-    "our support agents", "first-time users", "power users", "mobile users", "EU customers",
-    "self-serve sign-ups", "every team in the company", "on-call engineers", "finance",
+    "new customers",
+    "enterprise admins",
+    "small businesses",
+    "developers",
+    "partners",
+    "our support agents",
+    "first-time users",
+    "power users",
+    "mobile users",
+    "EU customers",
+    "self-serve sign-ups",
+    "every team in the company",
+    "on-call engineers",
+    "finance",
 ]
 QUALITIES = [
-    "boringly reliable", "fast", "self-serve", "delightful", "measurable", "secure by default",
-    "easy to adopt", "cheap to run", "accessible", "predictable", "transparent",
+    "boringly reliable",
+    "fast",
+    "self-serve",
+    "delightful",
+    "measurable",
+    "secure by default",
+    "easy to adopt",
+    "cheap to run",
+    "accessible",
+    "predictable",
+    "transparent",
 ]
 OBJECTIVE_TEMPLATES = [
     "Make {area} {quality} for {audience}",
@@ -359,7 +590,9 @@ def plan_org(teams: int, seed: int) -> list[Team]:
         name = base if round_ == 0 else f"{base} {REGIONS[(round_ - 1) % len(REGIONS)]}"
         if round_ > len(REGIONS):
             name += f" {round_}"
-        depts.append(Team(unique(slugify(name), taken), name, company.id, "department", base.lower()))
+        depts.append(
+            Team(unique(slugify(name), taken), name, company.id, "department", base.lower())
+        )
     org += depts
     names: set[str] = set()
     for i in range(teams):
@@ -460,7 +693,9 @@ def make_key_result(text: TextMaker, kr_ids: set[str], people: list[Person]) -> 
     attainment = max(0.0, min(1.25, rng.gauss(0.72, 0.28)))
     kr = KeyResult("", kind, "", attainment=attainment, shape=rng.uniform(0.6, 1.6))
     if kind in ("increasing", "decreasing"):
-        key, metric, unit, (lo, hi), decimals = rng.choice(INCREASING if kind == "increasing" else DECREASING)
+        key, metric, unit, (lo, hi), decimals = rng.choice(
+            INCREASING if kind == "increasing" else DECREASING
+        )
         start = round(rng.uniform(lo, hi), decimals)
         if key == "uptime":
             target = round(min(99.99, start + rng.uniform(0.05, 0.6)), 2)
@@ -469,7 +704,7 @@ def make_key_result(text: TextMaker, kr_ids: set[str], people: list[Person]) -> 
         else:
             target = round(start * rng.uniform(0.35, 0.75), decimals)
         if target == start:
-            target = start + (1 if kind == "increasing" else -1) * 10 ** -decimals
+            target = start + (1 if kind == "increasing" else -1) * 10**-decimals
         verb = "Raise" if kind == "increasing" else "Cut"
         shown = unit if unit in ("%", "k€") else f" {unit}" if unit else ""
         head = f"{verb} {metric.format(**s)} from {fmt(start, decimals)}{shown} to {fmt(target, decimals)}{shown}"
@@ -526,7 +761,9 @@ def plan_cycle(
         rng = random.Random(f"{seed}/{cycle.id}/{team.id}/objectives")
         text = TextMaker(rng, team, names, cycle)
         slugs: set[str] = set()
-        objectives = [make_objective(text, slugs, rng.randint(3, 4)) for _ in range(counts[team.id])]
+        objectives = [
+            make_objective(text, slugs, rng.randint(3, 4)) for _ in range(counts[team.id])
+        ]
         parents = plan.get(team.parent or "", [])
         for obj in objectives:
             if not parents:
@@ -603,7 +840,9 @@ def checkin_counts(
     slots = [(c.id, t.id) for c in cycles for t in org]
     capacity = sum(window[c] for c, _ in slots)
     if total > capacity:
-        raise ValueError(f"{total} check-ins do not fit: at most one per owner and day ({capacity})")
+        raise ValueError(
+            f"{total} check-ins do not fit: at most one per owner and day ({capacity})"
+        )
     share = [total * window[c] / capacity for c, _ in slots]
     counts = [math.floor(x) for x in share]
     rng = random.Random(f"{seed}/checkin-counts")
@@ -628,7 +867,7 @@ def update_value(kr: KeyResult, f: float, rng: random.Random, note_chance: float
         x = float(kr.start or 0)
         holds = rng.random() < 0.85
         above = str(kr.target).startswith(">=") == holds
-        step = max(abs(x) * rng.uniform(0.01, 0.08), 10 ** -kr.decimals)
+        step = max(abs(x) * rng.uniform(0.01, 0.08), 10**-kr.decimals)
         value = fmt(x + step if above else x - step, kr.decimals)
     else:
         start, target = float(kr.start or 0), float(kr.target or 0)
@@ -650,7 +889,11 @@ def confidence_value(style: str, mean_attainment: float, rng: random.Random) -> 
 
 
 def checkin_text(
-    team: Team, cycle: Cycle, day: dt.date, objectives: list[Objective], rng: random.Random,
+    team: Team,
+    cycle: Cycle,
+    day: dt.date,
+    objectives: list[Objective],
+    rng: random.Random,
     team_names: list[str],
 ) -> str:
     f = ((day - cycle.start).days + 1) / ((cycle.end - cycle.start).days + 1)
@@ -721,8 +964,10 @@ def objective_text(obj: Objective, cycle: Cycle, text: TextMaker) -> str:
         elif kr.kind == "threshold":
             lines.append(f"    target: {q(str(kr.target))}")
         elif kr.kind in ("increasing", "decreasing"):
-            lines += [f"    start: {fmt(float(kr.start or 0), kr.decimals)}",
-                      f"    target: {fmt(float(kr.target or 0), kr.decimals)}"]
+            lines += [
+                f"    start: {fmt(float(kr.start or 0), kr.decimals)}",
+                f"    target: {fmt(float(kr.target or 0), kr.decimals)}",
+            ]
             if kr.unit:
                 lines.append(f"    unit: {q(kr.unit)}")
         if kr.owner:
@@ -748,9 +993,17 @@ def org_text(org: list[Team]) -> str:
 
 def cycle_text(cycle: Cycle) -> str:
     q_no, year = cycle.id[-1], cycle.id[:4]
-    lines = ["---", f"title: {q(f'Q{q_no} {year}')}", f"theme: {q('Focus on fewer, bigger bets')}", "---"]
-    body = ("We are in the middle of this cycle; check-ins are weekly." if cycle.running else
-            "What we learned: we set too many committed objectives and graded them late.")
+    lines = [
+        "---",
+        f"title: {q(f'Q{q_no} {year}')}",
+        f"theme: {q('Focus on fewer, bigger bets')}",
+        "---",
+    ]
+    body = (
+        "We are in the middle of this cycle; check-ins are weekly."
+        if cycle.running
+        else "What we learned: we set too many committed objectives and graded them late."
+    )
     return "\n".join(lines) + "\n" + body + "\n"
 
 
@@ -808,21 +1061,32 @@ def generate_site(
     names = [t.name for t in org]
     cycle_list, today = quarter_cycles(cycles, today_offset_days)
     obj_counts = objective_counts(org, cycle_list, objectives_per_team, seed, objectives)
-    ci_counts = checkin_counts(org, cycle_list, today, checkins, seed) if checkins is not None else None
+    ci_counts = (
+        checkin_counts(org, cycle_list, today, checkins, seed) if checkins is not None else None
+    )
 
     w = Writer(out)
     company = org[0]
-    w.write("site.toml", "\n".join([
-        "# Synthetic site written by benchmarks/generate.py",
-        f"title = {q(company.name + ' OKRs')}",
-        'base_url = "/"',
-        'language = "en"',
-        f'today = "{today.isoformat()}"',
-    ]) + "\n")
+    w.write(
+        "site.toml",
+        "\n".join(
+            [
+                "# Synthetic site written by benchmarks/generate.py",
+                f"title = {q(company.name + ' OKRs')}",
+                'base_url = "/"',
+                'language = "en"',
+                f'today = "{today.isoformat()}"',
+            ]
+        )
+        + "\n",
+    )
     w.write("content/org.yaml", org_text(org))
     stats = SiteStats(
-        teams=teams, departments=sum(t.level == "department" for t in org),
-        people=sum(len(t.people) for t in org), cycles=cycles, today=today.isoformat(),
+        teams=teams,
+        departments=sum(t.level == "department" for t in org),
+        people=sum(len(t.people) for t in org),
+        cycles=cycles,
+        today=today.isoformat(),
     )
     for cycle in cycle_list:
         counts = {t.id: obj_counts[(cycle.id, t.id)] for t in org}
@@ -833,7 +1097,9 @@ def generate_site(
             rng = random.Random(f"{seed}/{cycle.id}/{team.id}/write")
             text = TextMaker(rng, team, names, cycle)
             for obj in plan[team.id]:
-                w.write(f"content/{cycle.id}/{team.id}/{obj.slug}.md", objective_text(obj, cycle, text))
+                w.write(
+                    f"content/{cycle.id}/{team.id}/{obj.slug}.md", objective_text(obj, cycle, text)
+                )
                 stats.objectives += 1
                 stats.key_results += len(obj.key_results)
             if ci_counts is None:
@@ -841,8 +1107,8 @@ def generate_site(
             else:
                 days = spread_dates(cycle.start, last, ci_counts[(cycle.id, team.id)])
             for day in days:
-                text = checkin_text(team, cycle, day, plan[team.id], rng, names)
-                w.write(f"content/{cycle.id}/{team.id}/checkins/{day.isoformat()}.md", text)
+                checkin = checkin_text(team, cycle, day, plan[team.id], rng, names)
+                w.write(f"content/{cycle.id}/{team.id}/checkins/{day.isoformat()}.md", checkin)
                 stats.checkins += 1
     stats.files, stats.bytes = w.files, w.bytes
     stats.seconds = time.perf_counter() - t0
@@ -850,16 +1116,24 @@ def generate_site(
 
 
 def iter_lines(stats: SiteStats) -> Iterator[str]:
-    yield (f"{stats.teams} teams, {stats.departments} departments, {stats.people} people, "
-           f"{stats.cycles} cycles (today = {stats.today})")
-    yield (f"{stats.objectives} objectives, {stats.key_results} key results, "
-           f"{stats.checkins} check-ins")
-    yield (f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s "
-           f"({stats.files / max(stats.seconds, 1e-9):.0f} files/s)")
+    yield (
+        f"{stats.teams} teams, {stats.departments} departments, {stats.people} people, "
+        f"{stats.cycles} cycles (today = {stats.today})"
+    )
+    yield (
+        f"{stats.objectives} objectives, {stats.key_results} key results, "
+        f"{stats.checkins} check-ins"
+    )
+    yield (
+        f"{stats.files} files, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s "
+        f"({stats.files / max(stats.seconds, 1e-9):.0f} files/s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("out", type=Path, help="folder to write the site to (emptied first)")
     ap.add_argument("--teams", type=int, help="teams under the departments (default 50)")
     ap.add_argument("--cycles", type=int, default=4, help="quarters from 2025-Q1 (default 4)")
@@ -871,10 +1145,21 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     teams = a.teams
     if teams is None:
-        teams = teams_for_objectives(a.objectives, a.cycles, a.objectives_per_team) if a.objectives else 50
+        teams = (
+            teams_for_objectives(a.objectives, a.cycles, a.objectives_per_team)
+            if a.objectives
+            else 50
+        )
     try:
-        stats = generate_site(a.out, teams, a.cycles, a.seed, a.objectives_per_team,
-                              objectives=a.objectives, checkins=a.checkins)
+        stats = generate_site(
+            a.out,
+            teams,
+            a.cycles,
+            a.seed,
+            a.objectives_per_team,
+            objectives=a.objectives,
+            checkins=a.checkins,
+        )
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -127,7 +127,7 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     if not text.startswith("---\n"):
         return {}, text
     end = text.index("\n---\n", 3)
-    return yaml.load(text[4:end], Loader=Loader) or {}, text[end + 5:]
+    return yaml.load(text[4:end], Loader=Loader) or {}, text[end + 5 :]
 
 
 def update_key(key: str, owner: str) -> tuple[str, str, str]:
@@ -143,8 +143,14 @@ def read_checkin(path: Path, owner: str) -> tuple[CheckIn, dict[tuple[str, str, 
     meta, body = split_front_matter(path.read_text(encoding="utf-8"))
     date = meta.get("date", path.name[:10])
     updates = {update_key(str(k), owner): v for k, v in (meta.get("updates") or {}).items()}
-    checkin = CheckIn(str(date), path.name, str(meta.get("author", "")),
-                      str(meta.get("confidence", "")), {}, body.strip())
+    checkin = CheckIn(
+        str(date),
+        path.name,
+        str(meta.get("author", "")),
+        str(meta.get("confidence", "")),
+        {},
+        body.strip(),
+    )
     return checkin, updates
 
 
@@ -152,15 +158,20 @@ def load_okr_text(site: Path) -> OkrText:
     """Read an okrsite site (as benchmarks/generate.py writes them) into `OkrText`."""
     config = tomllib.loads((site / "site.toml").read_text(encoding="utf-8"))
     org_path = site / "content" / "org.yaml"
-    org = yaml.load(org_path.read_text(encoding="utf-8"), Loader=Loader) if org_path.exists() else {}
-    text = OkrText(str(config.get("title", "OKRs")), org.get("teams") or {}, org.get("people") or {},
-                   {}, [])
+    org = (
+        yaml.load(org_path.read_text(encoding="utf-8"), Loader=Loader) if org_path.exists() else {}
+    )
+    text = OkrText(
+        str(config.get("title", "OKRs")), org.get("teams") or {}, org.get("people") or {}, {}, []
+    )
     for cycle_dir in sorted(p for p in (site / "content").iterdir() if p.is_dir()):
         if cycle_dir.name.startswith(("_", ".")):
             continue
         cycle_md = cycle_dir / "_cycle.md"
         text.cycles[cycle_dir.name] = (
-            split_front_matter(cycle_md.read_text(encoding="utf-8")) if cycle_md.exists() else ({}, "")
+            split_front_matter(cycle_md.read_text(encoding="utf-8"))
+            if cycle_md.exists()
+            else ({}, "")
         )
         for owner_dir in sorted(p for p in cycle_dir.iterdir() if p.is_dir()):
             owner = owner_dir.name
@@ -217,7 +228,9 @@ def kr_table(obj: Objective) -> list[str]:
         start = show_number(kr.get("start"), unit)
         target = kr.get("target", "")
         target = show_number(target, unit) if not isinstance(target, str) else target
-        rows.append(f"| {cell(kr.get('title', ''))} | {cell(start)} | {cell(target)} | {cell(current)} |")
+        rows.append(
+            f"| {cell(kr.get('title', ''))} | {cell(start)} | {cell(target)} | {cell(current)} |"
+        )
     return rows
 
 
@@ -257,7 +270,11 @@ def page_text(obj: Objective, text: OkrText) -> str:
         if key in obj.meta:
             front["okr_kind" if key == "kind" else key] = obj.meta[key]
     lines = ["---"]
-    lines += [f"{k}: {json.dumps(v, ensure_ascii=False, default=str)}" for k, v in front.items() if v is not None]
+    lines += [
+        f"{k}: {json.dumps(v, ensure_ascii=False, default=str)}"
+        for k, v in front.items()
+        if v is not None
+    ]
     lines += ["---", obj.body.rstrip("\n"), "", "## Key results", "", *kr_table(obj)]
     if obj.checkins:
         lines += ["", "## Check-ins", *checkin_section(obj, text.people)]
@@ -311,7 +328,9 @@ def write_hugo_site(site: Path, out: Path) -> HugoStats:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("site", type=Path, help="okrsite site to read")
     ap.add_argument("out", type=Path, help="folder to write the Hugo site to (emptied first)")
     a = ap.parse_args(argv)
@@ -320,8 +339,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, yaml.YAMLError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
-    print(f"{stats.pages} objective pages, {stats.files} files, {stats.bytes / 1e6:.1f} MB "
-          f"in {stats.seconds:.1f} s")
+    print(
+        f"{stats.pages} objective pages, {stats.files} files, {stats.bytes / 1e6:.1f} MB "
+        f"in {stats.seconds:.1f} s"
+    )
     return 0
 
 

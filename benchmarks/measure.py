@@ -76,7 +76,7 @@ class TreeSampler(threading.Thread):
                     stat = f.read()
             except OSError:
                 continue
-            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+            ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
             parents.setdefault(ppid, []).append(int(entry.name))
         total, todo = 0, [self.root]
         while todo:
@@ -108,8 +108,15 @@ def run_measured(
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
             t0 = time.perf_counter()
             try:
-                proc = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                        cwd=cwd, env=env, start_new_session=True)
+                proc = subprocess.Popen(
+                    command,
+                    stdout=out,
+                    stderr=err,
+                    stdin=subprocess.DEVNULL,
+                    cwd=cwd,
+                    env=env,
+                    start_new_session=True,
+                )
             except OSError as e:
                 return failed(command, f"cannot start {command[0]}: {e}")
             sampler = TreeSampler(proc.pid)
@@ -138,6 +145,17 @@ def run_measured(
         if timed_out.is_set():
             error = f"timed out after {timeout:.0f} s"
         elif not ok:
-            error = f"exit code {proc.returncode}: {tail(err_path) or tail(out_path) or '(no output)'}"
-        return Measurement(command, ok, proc.returncode, wall, usage.ru_utime + usage.ru_stime,
-                           max_rss_mb, tree_mb, error, tail(out_path))
+            error = (
+                f"exit code {proc.returncode}: {tail(err_path) or tail(out_path) or '(no output)'}"
+            )
+        return Measurement(
+            command,
+            ok,
+            proc.returncode,
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            max_rss_mb,
+            tree_mb,
+            error,
+            tail(out_path),
+        )

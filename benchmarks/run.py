@@ -40,9 +40,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate_site, teams_for_objectives  # noqa: E402
-from hugo_site import write_hugo_site  # noqa: E402
-from measure import Measurement, failed, run_measured  # noqa: E402
+from generate import generate_site, teams_for_objectives
+from hugo_site import write_hugo_site
+from measure import Measurement, failed, run_measured
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_DIR = ".okrsite-cache"
@@ -96,7 +96,11 @@ def okrsite_command(given: str | None) -> tuple[list[str] | None, dict[str, str]
         return [exe], env
     if (REPO / "okrsite" / "cli.py").exists():  # not installed: run it from the checkout
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
-        return [sys.executable, "-c", "import sys; from okrsite.cli import main; sys.exit(main())"], env
+        return [
+            sys.executable,
+            "-c",
+            "import sys; from okrsite.cli import main; sys.exit(main())",
+        ], env
     return None, env
 
 
@@ -105,7 +109,9 @@ def hugo_version() -> str | None:
     if not exe:
         return None
     try:
-        done = subprocess.run([exe, "version"], capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [exe, "version"], check=False, capture_output=True, text=True, timeout=30
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout.strip() or "hugo (unknown version)"
@@ -133,30 +139,39 @@ def remove(path: Path) -> None:
 
 def checkout_copy(site: Path, dest: Path) -> None:
     """Copy a site the way a CI checkout makes it: new files, new mtimes, no cache."""
-    shutil.copytree(site, dest, copy_function=shutil.copy,
-                    ignore=shutil.ignore_patterns(CACHE_DIR))
+    shutil.copytree(site, dest, copy_function=shutil.copy, ignore=shutil.ignore_patterns(CACHE_DIR))
 
 
 def edit_one_checkin(site: Path) -> dict[str, str]:
     """Change one numeric KR value in the latest check-in of the running cycle's first owner."""
     content = site / "content"
-    cycles = sorted(p for p in content.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
-    pattern = re.compile(r"^(  \S+#\S+: )(-?\d+(?:\.(\d+))?)[ \t]*$", re.M)
+    cycles = sorted(
+        p for p in content.iterdir() if p.is_dir() and not p.name.startswith(("_", "."))
+    )
+    pattern = re.compile(r"^(  \S+#\S+: )(-?\d+(?:\.(\d+))?)[ \t]*$", re.MULTILINE)
     for cycle in reversed(cycles):
         owners = sorted(p for p in cycle.iterdir() if (p / "checkins").is_dir())
-        for path in (f for o in owners for f in sorted((o / "checkins").glob("*.md"), reverse=True)):
+        for path in (
+            f for o in owners for f in sorted((o / "checkins").glob("*.md"), reverse=True)
+        ):
             text = path.read_text(encoding="utf-8")
             if not (m := pattern.search(text)):
                 continue
             decimals = len(m[3] or "")
-            new = f"{float(m[2]) + 10 ** -decimals:.{decimals}f}"
-            path.write_text(text[: m.start(2)] + new + text[m.end(2):], encoding="utf-8")
-            return {"file": str(path.relative_to(site)), "key": m[1].strip(" :"), "old": m[2], "new": new}
+            new = f"{float(m[2]) + 10**-decimals:.{decimals}f}"
+            path.write_text(text[: m.start(2)] + new + text[m.end(2) :], encoding="utf-8")
+            return {
+                "file": str(path.relative_to(site)),
+                "key": m[1].strip(" :"),
+                "old": m[2],
+                "new": new,
+            }
     raise ValueError(f"no check-in with a plain numeric update under {content}")
 
 
 def compare_trees(a: Path, b: Path) -> list[str]:
     """Relative paths that differ between two folders (missing on one side or other bytes)."""
+
     def files(root: Path) -> set[str]:
         return {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
 
@@ -212,8 +227,14 @@ def measured(run: Callable[[], Measurement], repeat: int) -> Step:
 class SizeBench:
     """Every step of one size, in order; each records a Step and never raises for a tool."""
 
-    def __init__(self, size: Size, args: argparse.Namespace, okrsite: list[str] | None,
-                 env: dict[str, str], hugo: str | None):
+    def __init__(
+        self,
+        size: Size,
+        args: argparse.Namespace,
+        okrsite: list[str] | None,
+        env: dict[str, str],
+        hugo: str | None,
+    ):
         self.size, self.args, self.okrsite, self.env, self.hugo = size, args, okrsite, env, hugo
         self.root = args.workdir / size.name
         self.site, self.hugo_site = self.root / "site", self.root / "hugo-site"
@@ -235,7 +256,7 @@ class SizeBench:
             m = step.measurement
             print(f"  {label}: {m.wall_s:.2f} s, {m.max_rss_mb:.0f} MiB", file=sys.stderr)
         else:
-            print(f"  {label}: {step.status}: {step.reason}", file=sys.stderr)
+            print(f"  {label}: {step.status}: {last_line(step.reason)}", file=sys.stderr)
         return step
 
     def run(self) -> dict[str, Any]:
@@ -251,19 +272,30 @@ class SizeBench:
 
     def generate(self) -> None:
         s = self.size
-        stats = generate_site(self.site, s.teams, s.cycles, self.args.seed,
-                              objectives=s.objectives, checkins=s.checkins)
+        stats = generate_site(
+            self.site,
+            s.teams,
+            s.cycles,
+            self.args.seed,
+            objectives=s.objectives,
+            checkins=s.checkins,
+        )
         self.result["content"] = stats.__dict__
-        print(f"  {s.name} / generate: {stats.objectives} objectives, {stats.key_results} KRs, "
-              f"{stats.checkins} check-ins in {stats.seconds:.1f} s", file=sys.stderr)
+        print(
+            f"  {s.name} / generate: {stats.objectives} objectives, {stats.key_results} KRs, "
+            f"{stats.checkins} check-ins in {stats.seconds:.1f} s",
+            file=sys.stderr,
+        )
         if self.hugo:
             hugo = write_hugo_site(self.site, self.hugo_site)
             self.result["hugo_site"] = hugo.__dict__
 
     def okrsite_cold(self) -> Step:
         if not self.okrsite:
-            return self.record("okrsite_cold", skipped(
-                "okrsite CLI not found (pip install -e . or pass --okrsite CMD)"))
+            return self.record(
+                "okrsite_cold",
+                skipped("okrsite CLI not found (pip install -e . or pass --okrsite CMD)"),
+            )
 
         def once() -> Measurement:
             remove(self.site / CACHE_DIR)
@@ -284,8 +316,10 @@ class SizeBench:
     def okrsite_no_change(self, cold: Step) -> Step:
         if cold.status != "ok":
             return self.record("okrsite_no_change", skipped(f"cold build {cold.status}"))
-        return self.record("okrsite_no_change", measured(
-            lambda: self.okrsite_build(self.site, self.out), self.args.repeat))
+        return self.record(
+            "okrsite_no_change",
+            measured(lambda: self.okrsite_build(self.site, self.out), self.args.repeat),
+        )
 
     def okrsite_ci(self, cold: Step) -> Step:
         if cold.status != "ok":
@@ -416,38 +450,73 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
         row("Hugo output (MB / files)", step("hugo_cold", output)),
         row("cold build time okrsite/Hugo", lambda r: times(r["ratios"]["cold_wall"])),
         row("peak RSS okrsite/Hugo", lambda r: times(r["ratios"]["cold_peak_rss"])),
-        row("CI rebuild okrsite / Hugo cold", lambda r: times(r["ratios"]["ci_edit_wall_vs_hugo_cold"])),
+        row(
+            "CI rebuild okrsite / Hugo cold",
+            lambda r: times(r["ratios"]["ci_edit_wall_vs_hugo_cold"]),
+        ),
     ]
     return "\n".join(lines)
 
 
+def last_line(text: str) -> str:
+    """The last non-empty line of an error: click's `Error: ...`, Python's exception line."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else text
+
+
 def problems(results: list[dict[str, Any]]) -> list[str]:
+    """One line per failed or skipped step, leaving out steps skipped because another failed."""
     lines = []
     for r in results:
         for name, step in r["steps"].items():
-            if step.get("status") != "ok":
-                lines.append(f"- {r['size']['name']} / {name}: {step['status']}: {step.get('reason', '')}")
+            reason = step.get("reason", "")
+            if step.get("status") != "ok" and not reason.startswith("cold build"):
+                code = f"exit code {step['returncode']}: " if step.get("returncode") else ""
+                lines.append(
+                    f"- {r['size']['name']} / {name}: {step['status']}: {code}{last_line(reason)}"
+                )
             if step.get("equals_clean_build") not in (None, "yes"):
-                lines.append(f"- {r['size']['name']} / {name}: incremental output differs from a "
-                             f"clean build: {step['equals_clean_build']}")
+                lines.append(
+                    f"- {r['size']['name']} / {name}: incremental output differs from a "
+                    f"clean build: {step['equals_clean_build']}"
+                )
     return lines
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", default="small,medium,large",
-                    type=lambda s: [parse_size(x.strip()) for x in s.split(",") if x.strip()])
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--sizes",
+        default="small,medium,large",
+        type=lambda s: [parse_size(x.strip()) for x in s.split(",") if x.strip()],
+    )
     ap.add_argument("--json", type=Path, help="write the results as JSON to this file")
-    ap.add_argument("--workdir", type=Path, default=Path("/tmp/okrsite-bench"),
-                    help="where sites and outputs go (default /tmp/okrsite-bench)")
-    ap.add_argument("--okrsite", help="command that runs okrsite (default: okrsite on PATH, "
-                                      "else this checkout's okrsite.cli)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per measured step; the median is kept")
+    ap.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("/tmp/okrsite-bench"),
+        help="where sites and outputs go (default /tmp/okrsite-bench)",
+    )
+    ap.add_argument(
+        "--okrsite",
+        help="command that runs okrsite (default: okrsite on PATH, "
+        "else this checkout's okrsite.cli)",
+    )
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="runs per measured step; the median is kept"
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per command")
-    ap.add_argument("--timings", action="store_true", help="pass --timings to okrsite, keep its output")
-    ap.add_argument("--verify", action="store_true",
-                    help="also build the edited CI copy from scratch and check the outputs are equal")
+    ap.add_argument(
+        "--timings", action="store_true", help="pass --timings to okrsite, keep its output"
+    )
+    ap.add_argument(
+        "--verify",
+        action="store_true",
+        help="also build the edited CI copy from scratch and check the outputs are equal",
+    )
     ap.add_argument("--no-hugo", action="store_true", help="skip the Hugo columns")
     ap.add_argument("--clean", action="store_true", help="delete each size's folder when done")
     args = ap.parse_args(argv)
@@ -460,12 +529,17 @@ def main(argv: list[str] | None = None) -> int:
     if not okrsite:
         print("okrsite CLI not found: the okrsite rows are skipped", file=sys.stderr)
     if not hugo and not args.no_hugo:
-        print(f"hugo not found: install it with `{HUGO_INSTALL}`; the Hugo rows are skipped",
-              file=sys.stderr)
+        print(
+            f"hugo not found: install it with `{HUGO_INSTALL}`; the Hugo rows are skipped",
+            file=sys.stderr,
+        )
     report: dict[str, Any] = {
-        "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
         "okrsite_command": okrsite,
         "hugo": hugo,
         "rss_method": RSS_METHOD,
