@@ -21,6 +21,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -52,6 +53,9 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: SITE/.okrsite-cache
     use_cache: bool = True
     jobs: int | None = None  # worker processes; None: one per core
+    # Held while the new output replaces the old (a dev server holds it while serving a file,
+    # so it never serves a half-published site).
+    publish_lock: AbstractContextManager[object] | None = None
 
 
 @dataclass
@@ -104,11 +108,12 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         files = {o.output: o.fingerprint for o in outcomes} | assets
         manifest = PageManifest(files, _build_id(files), {o.output: o.inputs for o in outcomes})
         changed = _changed(outcomes, out_dir)
-        if previous is None:
-            _write_marker(staging, manifest)
-            _swap(staging, out_dir)
-        else:
-            _apply(staging, out_dir, previous, manifest)
+        with options.publish_lock or nullcontext():
+            if previous is None:
+                _write_marker(staging, manifest)
+                _swap(staging, out_dir)
+            else:
+                _apply(staging, out_dir, previous, manifest)
         cache.save(manifest)
         timings["write"] = time.perf_counter() - started
     finally:

@@ -7,6 +7,7 @@ the next build is a cold one. A cache written by another okrsite or Python versi
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import sys
@@ -17,9 +18,14 @@ from . import __version__
 from .content.documents import Parsed
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5"
-_DOCUMENTS = "documents.pickle"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64"
+_DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
+_SHARDS = 64
 _PAGES = "pages.pickle"
+
+
+def _shard(key: str) -> int:
+    return int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % _SHARDS
 
 
 @dataclass
@@ -28,7 +34,7 @@ class DocumentCache:
 
     entries: dict[str, Parsed] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
-    added: int = 0
+    added: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> Parsed | None:
         found = self.entries.get(key)
@@ -39,15 +45,14 @@ class DocumentCache:
     def put(self, key: str, parsed: Parsed) -> None:
         self.entries[key] = parsed
         self.used.add(key)
-        self.added += 1
+        self.added.add(key)
 
-    @property
-    def changed(self) -> bool:
-        return self.added > 0 or len(self.used) != len(self.entries)
+    def changed_shards(self) -> set[int]:
+        """Shards that gained a document or hold one this build no longer used."""
+        stale = set(self.entries) - self.used
+        return {_shard(key) for key in self.added | stale}
 
-    def kept(self) -> dict[str, Parsed]:
-        """Only what this build used: files that are gone drop out of the cache."""
-        return {key: self.entries[key] for key in sorted(self.used)}
+
 
 
 @dataclass
@@ -68,13 +73,16 @@ class BuildCache:
     pages: PageManifest = field(default_factory=PageManifest)
 
     @classmethod
-    def open(cls, folder: Path | None) -> "BuildCache":
+    def open(cls, folder: Path | None) -> BuildCache:
         cache = cls(folder)
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
             return cache
-        documents = _load(folder / _DOCUMENTS)
-        if isinstance(documents, dict):
-            cache.documents = DocumentCache(documents)
+        documents: dict[str, Parsed] = {}
+        for number in range(_SHARDS):
+            shard = _load(folder / _DOCUMENTS / f"{number:02d}.pickle")
+            if isinstance(shard, dict):
+                documents.update(shard)
+        cache.documents = DocumentCache(documents)
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
@@ -90,8 +98,16 @@ class BuildCache:
             _write(self.folder / "README.txt",
                    b"okrsite build cache: parsed files and page fingerprints by content hash.\n"
                    b"Safe to delete; safe to restore from a CI cache.\n")
-            if self.documents.changed:
-                _write(self.folder / _DOCUMENTS, pickle.dumps(self.documents.kept(), protocol=5))
+            changed = self.documents.changed_shards()
+            if changed:
+                (self.folder / _DOCUMENTS).mkdir(exist_ok=True)
+                by_shard: dict[int, dict[str, Parsed]] = {n: {} for n in changed}
+                for key in sorted(self.documents.used):
+                    number = _shard(key)
+                    if number in by_shard:
+                        by_shard[number][key] = self.documents.entries[key]
+                for number, entries in by_shard.items():
+                    _write(self.folder / _DOCUMENTS / f"{number:02d}.pickle", pickle.dumps(entries, protocol=5))
             if pages is not None:
                 _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
         except OSError:

@@ -12,7 +12,7 @@ from .content.loader import Loaded, ParseCache, load_site
 from .diagnostics import Diagnostic, Severity, sort_diagnostics
 from .lint import lint_site
 from .model import Site
-from .scoring import Scores, score_site
+from .scoring import Scores, restrict_scores, score_site
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,13 @@ def check_site(
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())
     when = build_date(loaded.site.config, today)
-    view = loaded.site.view(drafts=drafts, public=public)
+    view = loaded.site.view(drafts=drafts, public=False)
     scores = score_site(view, when)
+    if public:
+        # Scores come from the whole (intranet) model, so an objective reads the same in both
+        # builds; the public view only leaves private objectives out of pages and counts.
+        view = loaded.site.view(drafts=drafts, public=True)
+        scores = restrict_scores(scores, view)
     lint = lint_site(view, scores)
     diagnostics = tuple(sort_diagnostics([*loaded.diagnostics, *lint.items]))
     timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at}

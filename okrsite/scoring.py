@@ -369,6 +369,19 @@ class _Scorer:
         return None
 
 
+def restrict_scores(scores: Scores, site: Site) -> Scores:
+    """The scores of the objectives `site` still holds, with each cycle's aggregates taken
+    again over those objectives only (for a view that leaves some out, e.g. --public)."""
+    objectives = {oid: s for oid, s in scores.objectives.items() if oid in site.objectives}
+    krs = {key: s for key, s in scores.krs.items() if key[0] in site.objectives}
+    by_cycle: dict[str, list[Objective]] = {cid: [] for cid in site.cycles}
+    for objective in site.objectives.values():
+        by_cycle.setdefault(objective.cycle, []).append(objective)
+    cycles = {cid: score_cycle(cycle, by_cycle[cid], objectives, scores.today)
+              for cid, cycle in site.cycles.items()}
+    return Scores(scores.today, krs, objectives, cycles)
+
+
 def score_cycle(
     cycle: Cycle, objectives: list[Objective], scores: Mapping[str, ObjectiveScore], today: dt.date
 ) -> CycleScore:
