@@ -29,6 +29,7 @@ from .cache import CACHE_DIR, BuildCache, PageManifest
 from .check import CheckResult, check_site
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
+from .history import read_history
 from .render import urls
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.inputs import PageInputs
@@ -153,7 +154,7 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
         current_cycle=next((n for n in nav if n.id == current), None), cycles=nav,
         favicon=_favicon(site_dir),
     )
-    builder = ViewBuilder(site, scores)
+    builder = ViewBuilder(site, scores, read_history(site_dir, site))
     pages = plan_pages(builder, current)
     _check_unique(pages)
     sources = {s.file.path: s.digest for s in checked.loaded.sources}
@@ -307,7 +308,15 @@ def _marker_text(manifest: PageManifest) -> str:
 
 
 def _write_marker(folder: Path, manifest: PageManifest) -> None:
-    (folder / MARKER).write_text(_marker_text(manifest) + "\n")
+    """Name the build in its output; left untouched when it already does (a build that
+    changed nothing rewrites nothing)."""
+    marker, text = folder / MARKER, _marker_text(manifest) + "\n"
+    try:
+        if marker.read_text() == text:
+            return
+    except OSError:
+        pass
+    marker.write_text(text)
 
 
 def _changed(outcomes: Sequence[Outcome], out_dir: Path) -> tuple[str, ...]:

@@ -234,6 +234,39 @@ def export_command(path: Path, fmt: str, out: Path | None, cycles: tuple[str, ..
         click.echo(f"okrsite export: wrote {out}", err=True)
 
 
+@main.command()
+@SITE_ARG
+@click.option("--days", type=click.IntRange(min=1), default=None,
+              help="Remind after this many days without a check-in (default: site.toml "
+                   "[checkins] remind_after_days).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True)
+@_today_option
+def remind(path: Path, days: int | None, fmt: str, today: dt.datetime | None) -> None:
+    """List who owes a check-in: objectives of running cycles with no check-in for DAYS.
+
+    Grouped by owner, each with the file to write and the `okrsite new checkin`
+    command that prefills it; ready for a scheduled CI job to post to chat or mail.
+
+    \b
+    Examples:
+      okrsite remind
+      okrsite remind --days 10 --format markdown > reminders.md
+      okrsite remind --format json | jq '.owners[].owner'
+    """
+    from .remind import find_reminders, to_json, to_markdown, to_text
+
+    result = check_site(path, today=_date(today))
+    if result.errors or result.site is None or result.scores is None:
+        click.echo(format_text(result.errors), err=True)
+        click.echo(f"okrsite remind: the site has {summary_line(result.errors)}; fix them first", err=True)
+        sys.exit(1)
+    wait = days or result.site.config.checkins.remind_after_days
+    groups = find_reminders(result.site, result.scores, path, wait)
+    render = {"text": to_text, "markdown": to_markdown, "json": to_json}[fmt]
+    click.echo(render(groups, wait, result.today), nl=False)
+
+
 @main.group()
 def new() -> None:
     """Create a new objective or check-in file with valid front matter.

@@ -371,6 +371,22 @@ class Site:
         return replace(self, objectives=objectives, checkins=checkins)
 
 
+    def as_of(self, day: dt.date) -> "Site":
+        """The site as it stood on `day`: check-ins dated later are not there yet."""
+        checkins = {cid: c for cid, c in self.checkins.items() if c.date <= day}
+        if len(checkins) == len(self.checkins):
+            return self
+        objectives = {}
+        for oid, o in self.objectives.items():
+            krs = tuple(
+                replace(kr, readings=tuple(r for r in kr.readings if r.date is None or r.date <= day))
+                for kr in o.key_results
+            )
+            objectives[oid] = replace(o, key_results=krs,
+                                      checkins=tuple(c for c in o.checkins if c in checkins))
+        return replace(self, objectives=objectives, checkins=checkins)
+
+
 def _without_missing(objective: Objective, kept: Mapping[str, Objective]) -> Objective:
     parents = tuple(p for p in objective.parents if p.objective in kept)
     krs = tuple(

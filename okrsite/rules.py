@@ -25,7 +25,7 @@ RULES: dict[str, Rule] = {
     "config-unknown-key": Rule(E, "a key site.toml does not know (the nearest valid key is suggested)"),
     "config-type": Rule(E, "a site.toml value of the wrong type"),
     "config-range": Rule(E, "a site.toml number out of its range, or at_risk above on_track"),
-    "config-value": Rule(E, "a site.toml value that is not supported (language, base_url, lint code)"),
+    "config-value": Rule(E, "a site.toml value that is not supported (language, base_url, lint code, current_cycle)"),
     # files and encodings
     "no-content": Rule(E, "the site has no content/ folder"),
     "misplaced-file": Rule(E, "a Markdown file outside an owner folder of a cycle"),

@@ -84,7 +84,7 @@ def new_checkin(site: Site, scores: Scores, site_dir: Path, reference: str, *, d
         raise ScaffoldError(
             f"{date} is outside cycle {cycle.id} ({cycle.start} to {cycle.end}); pass --date"
         )
-    path = _checkin_path(site_dir, objective, date)
+    path = checkin_path(site_dir, objective, date)
     lines = ["---", f"date: {date.isoformat()}"]
     lines.append(f"author: {_quote(author)}" if author else "# author: your-id")
     if not objective.bundle:
@@ -133,7 +133,8 @@ def _find_objective(site: Site, reference: str) -> Objective:
     raise ScaffoldError(f"no objective {reference!r}; write CYCLE/OWNER/SLUG. {hint}".strip())
 
 
-def _checkin_path(site_dir: Path, objective: Objective, date: dt.date) -> Path:
+def checkin_path(site_dir: Path, objective: Objective, date: dt.date) -> Path:
+    """Where a new check-in of `objective` goes: its bundle, else OWNER/checkins/, by date."""
     source = site_dir / objective.path
     folder = source.parent if objective.bundle else source.parent / CHECKINS_DIR
     name = date.isoformat()

@@ -456,7 +456,6 @@ def _date_from_name(file: SourceFile, diagnostics: Diagnostics) -> tuple[dt.date
 
 
 def _update(f: Fields, key: str) -> UpdateDoc:
-    where = f.fm.where(*f.at, "updates", key)
     value = f.data["updates"][key]
     ref = Ref(key.strip(), f.fm.where_key(*f.at, "updates", key))
     if isinstance(value, Mapping):
@@ -472,12 +471,15 @@ def _update(f: Fields, key: str) -> UpdateDoc:
     if isinstance(value, str) and value.strip().endswith("%"):
         progress = parse_fraction(value)
         if progress is None:
-            f.diagnostics.error(where, "not-a-fraction", f"`{key}: {value}` is not a percentage")
+            f.diagnostics.error(
+                f.fm.where(*f.at, "updates", key), "not-a-fraction", f"`{key}: {value}` is not a percentage"
+            )
         return UpdateDoc(ref, progress=progress)
     number = parse_number(value)
     if number is None:
         f.diagnostics.error(
-            where, "not-a-number", f"update of `{key}` must be a number, not {describe(value)}",
+            f.fm.where(*f.at, "updates", key), "not-a-number",
+            f"update of `{key}` must be a number, not {describe(value)}",
             "write the new value (99.8), `{done: true}`, `{progress: 40%}` or `{value: 99.8, note: ...}`",
         )
     return UpdateDoc(ref, value=number)

@@ -65,137 +65,148 @@ def discover(site_dir: Path, diagnostics: Diagnostics) -> Discovery:
     walker = _Walker(site_dir.resolve(), diagnostics)
     files: list[SourceFile] = []
     cycles: list[str] = []
-    for entry in walker.entries(root):
-        rel = walker.rel(entry)
-        if entry.is_dir():
+    for entry in walker.entries(root, CONTENT_DIR):
+        if entry.is_dir:
             if walker.check_name(entry, "cycle folder"):
                 cycles.append(entry.name)
                 files.extend(walker.cycle(entry))
         elif entry.name in ORG_FILES:
-            files.append(SourceFile(rel, FileKind.ORG))
+            files.append(SourceFile(entry.rel, FileKind.ORG))
         elif entry.name.endswith(".md"):
             diagnostics.error(
-                Location(rel), "misplaced-file",
+                Location(entry.rel), "misplaced-file",
                 "content files belong in a cycle folder, not directly in content/",
                 f"move it to content/CYCLE/OWNER/{entry.name}, e.g. content/2026-Q4/my-team/{entry.name}",
             )
     return Discovery(tuple(files), tuple(cycles))
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """One child of a folder: its name, path, path relative to the site, and whether a folder."""
+
+    name: str
+    path: str
+    rel: str
+    is_dir: bool
+
+
 class _Walker:
+    """Walks content/ with one `scandir` per folder (file types come with the listing)."""
+
     def __init__(self, site_root: Path, diagnostics: Diagnostics):
         self.site_root = site_root
         self.diagnostics = diagnostics
 
-    def rel(self, entry: Path) -> str:
-        return entry.relative_to(self.site_root).as_posix()
-
-    def entries(self, folder: Path) -> list[Path]:
+    def entries(self, folder: Path | str, rel: str) -> list[_Entry]:
         """Children of a folder, sorted, without hidden and `_` names, symlinks checked."""
-        kept: list[Path] = []
-        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-            if entry.name.startswith((".", "_")) and entry.name != CYCLE_FILE:
+        kept: list[_Entry] = []
+        with os.scandir(folder) as listing:
+            found = sorted(listing, key=lambda e: e.name)
+        for entry in found:
+            name = entry.name
+            if name.startswith((".", "_")) and name != CYCLE_FILE:
                 continue
-            if entry.is_symlink() and not self._safe_link(entry):
-                continue
-            kept.append(entry)
+            child = f"{rel}/{name}"
+            if entry.is_symlink():
+                if not self._safe_link(Path(entry.path), child):
+                    continue
+                kept.append(_Entry(name, entry.path, child, False))
+            else:
+                kept.append(_Entry(name, entry.path, child, entry.is_dir()))
         return kept
 
-    def _safe_link(self, entry: Path) -> bool:
-        target = entry.resolve()
+    def _safe_link(self, link: Path, rel: str) -> bool:
+        target = link.resolve()
         if not target.is_relative_to(self.site_root):
             self.diagnostics.error(
-                Location(self.rel(entry)), "symlink-outside",
+                Location(rel), "symlink-outside",
                 "symbolic link points outside the site; it is not read",
                 "copy the file into the site instead of linking to it",
             )
             return False
         if target.is_dir():
             self.diagnostics.warning(
-                Location(self.rel(entry)), "symlink-folder",
+                Location(rel), "symlink-folder",
                 "symbolic links to folders are not followed", "move or copy the folder instead",
             )
             return False
         return True
 
-    def check_name(self, entry: Path, what: str) -> bool:
+    def check_name(self, entry: _Entry, what: str) -> bool:
         name = entry.name[:-3] if entry.name.endswith(".md") else entry.name
         if NAME_RE.match(name):
             return True
         suggestion = re.sub(r"[^\w.-]+", "-", name).strip("-_.").lower() or "name"
         self.diagnostics.error(
-            Location(self.rel(entry)), "invalid-name",
+            Location(entry.rel), "invalid-name",
             f"{what} name {name!r} cannot be used in an id or URL",
             f"use letters, digits, '.', '_' and '-' only, e.g. {suggestion!r}",
         )
         return False
 
-    def cycle(self, folder: Path) -> list[SourceFile]:
+    def cycle(self, folder: _Entry) -> list[SourceFile]:
         files: list[SourceFile] = []
-        for entry in self.entries(folder):
-            rel = self.rel(entry)
+        for entry in self.entries(folder.path, folder.rel):
             if entry.name == CYCLE_FILE:
-                files.append(SourceFile(rel, FileKind.CYCLE, folder.name))
-            elif entry.is_dir():
+                files.append(SourceFile(entry.rel, FileKind.CYCLE, folder.name))
+            elif entry.is_dir:
                 if self.check_name(entry, "owner folder"):
                     files.extend(self.owner(folder.name, entry))
             elif entry.name.endswith(".md"):
                 self.diagnostics.error(
-                    Location(rel), "misplaced-file",
+                    Location(entry.rel), "misplaced-file",
                     "an objective must be inside an owner folder of the cycle",
                     f"move it to {folder.name}/OWNER/{entry.name} (OWNER: the team or person)",
                 )
         return files
 
-    def owner(self, cycle: str, folder: Path) -> list[SourceFile]:
+    def owner(self, cycle: str, folder: _Entry) -> list[SourceFile]:
         files: list[SourceFile] = []
-        for entry in self.entries(folder):
-            rel = self.rel(entry)
-            if entry.is_dir() and entry.name == CHECKINS_DIR:
+        for entry in self.entries(folder.path, folder.rel):
+            if entry.is_dir and entry.name == CHECKINS_DIR:
                 files.extend(
-                    SourceFile(self.rel(md), FileKind.CHECKIN, cycle, folder.name)
-                    for md in self._markdown_below(entry)
+                    SourceFile(md.rel, FileKind.CHECKIN, cycle, folder.name)
+                    for md in self._files_below(entry) if md.name.endswith(".md")
                 )
-            elif entry.is_dir():
+            elif entry.is_dir:
                 files.extend(self.bundle(cycle, folder.name, entry))
             elif entry.name.endswith(".md"):
                 if self.check_name(entry, "objective file"):
-                    files.append(SourceFile(rel, FileKind.OBJECTIVE, cycle, folder.name, entry.name[:-3]))
+                    files.append(SourceFile(entry.rel, FileKind.OBJECTIVE, cycle, folder.name, entry.name[:-3]))
         return files
 
-    def bundle(self, cycle: str, owner: str, folder: Path) -> list[SourceFile]:
-        if not (folder / BUNDLE_INDEX).is_file():
+    def bundle(self, cycle: str, owner: str, folder: _Entry) -> list[SourceFile]:
+        children = self.entries(folder.path, folder.rel)
+        if not any(e.name == BUNDLE_INDEX and not e.is_dir for e in children):
             self.diagnostics.warning(
-                Location(self.rel(folder)), "not-a-bundle",
+                Location(folder.rel), "not-a-bundle",
                 f"folder {folder.name}/ has no {BUNDLE_INDEX}, so its files are not read",
                 f"an objective bundle needs {folder.name}/{BUNDLE_INDEX}; check-ins go in {CHECKINS_DIR}/",
             )
             return []
         if not self.check_name(folder, "objective bundle"):
             return []
+        index = f"{folder.rel}/{BUNDLE_INDEX}"
         files: list[SourceFile] = []
-        for path in self._files_below(folder):
-            rel = self.rel(path)
-            if path.parent == folder and path.name == BUNDLE_INDEX:
+        for entry in self._files_below(folder, children):
+            if entry.rel == index:
                 kind = FileKind.OBJECTIVE
-            elif path.name.endswith(".md"):
+            elif entry.name.endswith(".md"):
                 kind = FileKind.CHECKIN
             else:
                 kind = FileKind.ASSET
-            files.append(SourceFile(rel, kind, cycle, owner, folder.name))
+            files.append(SourceFile(entry.rel, kind, cycle, owner, folder.name))
         return files
 
-    def _files_below(self, folder: Path) -> list[Path]:
-        found: list[Path] = []
-        for entry in self.entries(folder):
-            if entry.is_dir():
+    def _files_below(self, folder: _Entry, children: list[_Entry] | None = None) -> list[_Entry]:
+        found: list[_Entry] = []
+        for entry in self.entries(folder.path, folder.rel) if children is None else children:
+            if entry.is_dir:
                 found.extend(self._files_below(entry))
             else:
                 found.append(entry)
         return found
-
-    def _markdown_below(self, folder: Path) -> list[Path]:
-        return [p for p in self._files_below(folder) if p.name.endswith(".md")]
 
 
 def walk_all(root: Path) -> list[Path]:

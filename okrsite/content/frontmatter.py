@@ -12,6 +12,7 @@ here, not by PyYAML's constructors, so that:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,10 +22,40 @@ from yaml.constructor import ConstructorError, SafeConstructor
 
 from ..diagnostics import Diagnostics, Location
 
+_YAML_TAG = "tag:yaml.org,2002:"
+_PLAIN = "okrsite:plain"  # an untagged, unquoted scalar, typed by `_implicit_tag` on conversion
+
+
+class _ComposeOnly:
+    """Tags untagged plain scalars `_PLAIN` instead of running PyYAML's implicit resolvers on
+    every node while composing: keys never need them, and values are typed once, on use."""
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _YAML_TAG + "str"
+        return _YAML_TAG + ("seq" if kind is yaml.SequenceNode else "map")
+
+    def descend_resolver(self, parent: object, index: object) -> None:
+        """No path resolvers: nothing to track while descending (called for every node)."""
+
+    def ascend_resolver(self) -> None:
+        """See descend_resolver."""
+
+
 try:  # libyaml is an optional speed-up of PyYAML; fall back to the pure-Python composer
-    _Loader: type = yaml.CSafeLoader
+    _Loader: type = type("_Loader", (_ComposeOnly, yaml.CBaseLoader), {})
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Loader = type("_Loader", (_ComposeOnly, yaml.BaseLoader), {})
+# YAML 1.1 implicit types, exactly as PyYAML's SafeLoader reads them: first character → (tag, regex)
+_IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _implicit_tag(value: str) -> str:
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return _YAML_TAG + "str"
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 20_000
@@ -207,7 +238,6 @@ class _Converter:
         self.visited = 0
         self.positions: dict[Path_, tuple[int, int]] = {}
         self.key_positions: dict[Path_, tuple[int, int]] = {}
-        self._scalars = SafeConstructor()
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.path, node.start_mark.line + self.first_line, node.start_mark.column + 1)
@@ -253,13 +283,14 @@ class _Converter:
         return result
 
     def _scalar(self, node: yaml.Node) -> Any:
-        if node.tag not in _CONSTRUCTED_TAGS:
+        tag = _implicit_tag(node.value) if node.tag == _PLAIN else node.tag
+        if tag not in _CONSTRUCTED_TAGS:
             return str(node.value)  # text, or an unsupported tag (reported) read as text
         try:
-            value = self._scalars.construct_object(node, deep=True)
+            return _typed_scalar(tag, node.value)
         except (ConstructorError, ValueError, OverflowError) as exc:
             problem = getattr(exc, "problem", None) or str(exc)
-            if node.tag == "tag:yaml.org,2002:timestamp":
+            if tag == _YAML_TAG + "timestamp":
                 self.diagnostics.error(
                     self.loc(node), "impossible-date",
                     f"`{node.value}` is not a real date ({problem})",
@@ -271,15 +302,23 @@ class _Converter:
                 "remove the `!!` tag, or write a value of that type",
             )
             return None
-        if isinstance(value, dt.datetime):
-            return value if value.time() != dt.time(0) or value.tzinfo else value.date()
-        return value
 
 
-_YAML_TAG = "tag:yaml.org,2002:"
+@functools.lru_cache(maxsize=1 << 16)
+def _typed_scalar(tag: str, text: str) -> Any:
+    """The value of a scalar of a constructed tag; cached, as the same numbers, dates and words
+    recur in thousands of check-ins (every result is immutable). Raises if it does not fit."""
+    value = _CONSTRUCTORS[tag](_SAFE, yaml.ScalarNode(tag, text))
+    if isinstance(value, dt.datetime):
+        return value if value.time() != dt.time(0) or value.tzinfo else value.date()
+    return value
+
+
 # Scalars built by PyYAML's safe constructor; other plain tags (str, map, seq) are read here.
 _CONSTRUCTED_TAGS = frozenset(_YAML_TAG + t for t in ("int", "float", "bool", "null", "timestamp"))
-_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_TAG + "seq", "!"}
+_CONSTRUCTORS = {tag: SafeConstructor.yaml_constructors[tag] for tag in _CONSTRUCTED_TAGS}
+_SAFE = SafeConstructor()
+_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_TAG + "seq", "!", _PLAIN}
 
 
 def _short_tag(tag: str) -> str:
@@ -305,6 +344,11 @@ def _yaml_hint(exc: yaml.MarkedYAMLError, text: str) -> str:
         return "a value containing `: ` must be quoted, e.g. title: \"Q4: ship it\""
     if "could not find expected ':'" in problem:
         return "each field is `name: value`; quote values that contain special characters"
+    context = exc.context or ""
+    if "quoted scalar" in context:
+        return "a quote opened here is never closed: end the text with the same quote mark"
+    if "flow sequence" in context or "flow mapping" in context:
+        return "a [ or { opened on this line or above is never closed, or a value in it needs quotes"
     if "found undefined alias" in problem:
         return "an alias *name needs an anchor &name earlier in the file"
     return "quote text values that contain `: `, `#`, `[`, `{` or start with `*`, `&`, `!`, `%`, `@`"

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..diagnostics import did_you_mean
 
@@ -40,15 +40,37 @@ class Resolved:
         return self.objective is not None
 
 
+_BAD_PARTS = frozenset(("", ".", ".."))
+
+
 @dataclass(frozen=True)
 class Resolver:
     objectives: Mapping[str, Collection[str]]  # global objective id → its KR ids
     cycles: Collection[str]
+    # Answers already given: weekly check-ins name the same key results again and again.
+    _memo: dict[tuple[str | None, ...], Resolved] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def objective(self, text: str, cycle: str, owner: str) -> Resolved:
         """Resolve an objective reference (no `#`)."""
+        key = ("o", text, cycle, owner)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._objective(text, cycle, owner)
+        return found
+
+    def key_result(self, text: str, cycle: str, owner: str, context: str | None) -> Resolved:
+        """Resolve `OBJECTIVE#KR`, or a bare KR id of the `context` objective."""
+        key = ("k", text, cycle, owner, context)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._key_result(text, cycle, owner, context)
+        return found
+
+    def _objective(self, text: str, cycle: str, owner: str) -> Resolved:
         parts = text.strip().strip("/").split("/")
-        if not text.strip() or any(p in ("", ".", "..") for p in parts):
+        if not text.strip() or not _BAD_PARTS.isdisjoint(parts):
             return Resolved(
                 None, problem=f"reference {text!r} is not a valid objective reference",
                 hint="write SLUG, OWNER/SLUG or CYCLE/OWNER/SLUG (no '..', no empty parts)",
@@ -69,8 +91,7 @@ class Resolver:
             hint=self._hint(parts, cycle, owner, candidates), code="unknown-reference",
         )
 
-    def key_result(self, text: str, cycle: str, owner: str, context: str | None) -> Resolved:
-        """Resolve `OBJECTIVE#KR`, or a bare KR id of the `context` objective."""
+    def _key_result(self, text: str, cycle: str, owner: str, context: str | None) -> Resolved:
         text = text.strip()
         if "#" in text:
             objective_text, kr = text.split("#", 1)

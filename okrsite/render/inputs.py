@@ -61,6 +61,7 @@ class PageInputs:
             tuple((c, self.sources.get(c)) for c in o.checkins),
             self.scores.objectives[o.id],
             tuple(self.scores.krs[(o.id, kr.id)] for kr in o.key_results),
+            self.builder.history.of(o.path), self.builder.history.moves.get(o.id),
         )
 
     def objectives(self, ids: Iterable[str]) -> str:
@@ -105,7 +106,7 @@ class PageInputs:
         common = (page, self.org, self.cycles_meta)
         if view is None:
             return _hash(*common)
-        method = getattr(self, "_" + view.method, None)
+        method = getattr(self, "_" + view.name, None)
         if method is None:
             return _hash(*common, self.everything)
         return _hash(*common, method(*view.args), self._extra(page))
@@ -113,7 +114,7 @@ class PageInputs:
     def _extra(self, page: Page) -> str:
         lazy = [value for _, value in page.extra if isinstance(value, Lazy)]
         return _hash(tuple(
-            getattr(self, "_" + item.method)(*item.args) if hasattr(self, "_" + item.method) else self.everything
+            getattr(self, "_" + item.name)(*item.args) if hasattr(self, "_" + item.name) else self.everything
             for item in lazy
         ))
 
@@ -154,6 +155,24 @@ class PageInputs:
 
     def _cascade(self, cycle_id: str) -> str:
         return self.cycle(cycle_id)
+
+    def _export_json(self, cycle_id: str | None) -> str:
+        return self.cycle(cycle_id) if cycle_id else self.everything
+
+    _export_csv = _export_json
+
+    def _insights(self, cycle_id: str) -> str:
+        return self.cycle(cycle_id)
+
+    def _feed_view(self, scope: str, key: str) -> str:
+        if scope == "cycle":
+            return self.cycle(key)
+        if scope == "owner":
+            checkins = self.builder.owner_checkins.get(key, ())
+            related = sorted({o for c in checkins for o in self.site.checkins[c].objectives
+                              if o in self.site.objectives})
+            return _hash(tuple((c, self.sources.get(c)) for c in checkins), self.objectives(related))
+        return self.everything
 
     def _home(self, current: str | None) -> str:
         return self.cycle(current) if current else ""

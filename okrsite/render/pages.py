@@ -12,19 +12,25 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Site
-from . import urls
+from . import publishing, urls
 from .views import ViewBuilder
 
 
 @dataclass(frozen=True)
 class Lazy:
-    """A view to build: `ViewBuilder.<method>(*args)`."""
+    """A view to build: `ViewBuilder.<method>(*args)`, or `function(builder, *args)`."""
 
-    method: str
+    method: str | Callable[..., Any]
     args: tuple[Any, ...] = ()
 
     def build(self, builder: ViewBuilder) -> Any:
+        if callable(self.method):
+            return self.method(builder, *self.args)
         return getattr(builder, self.method)(*self.args)
+
+    @property
+    def name(self) -> str:
+        return self.method if isinstance(self.method, str) else self.method.__name__
 
 
 @dataclass(frozen=True)
@@ -34,7 +40,7 @@ class Page:
     template: str
     view: Lazy | None
     section: str = ""  # the cycle a page belongs to, for navigation
-    absolute_links: bool = False  # the 404 page is served at any depth, so it links from the root
+    absolute_links: bool = False  # 404 page (served at any depth) and feeds link from the base URL
     extra: tuple[tuple[str, Any], ...] = ()  # more template variables: values or Lazy views
 
     @property
@@ -72,6 +78,26 @@ def current_cycle(site: Site, today: dt.date) -> str | None:
     return cycles[0].id if cycles else None
 
 
+def _publishing_pages(builder: ViewBuilder) -> Iterator[Page]:
+    """Feeds, data exports, "this week" and the programme insights of each cycle."""
+    site = builder.site
+    yield Page(urls.this_week(), "this-week", "week.html", Lazy(publishing.this_week))
+    yield Page(urls.feed(), "feed", "feed.xml", Lazy(publishing.feed_view, ("site", "")),
+               absolute_links=True)
+    yield Page(urls.data("okrs.json"), "data", "", Lazy(publishing.export_json, (None,)))
+    yield Page(urls.data("okrs.csv"), "data", "", Lazy(publishing.export_csv, (None,)))
+    for cycle_id in site.cycles:
+        yield Page(urls.insights(cycle_id), "insights", "insights.html",
+                   Lazy(publishing.insights, (cycle_id,)), section=cycle_id)
+        yield Page(urls.feed(cycle_id), "feed", "feed.xml", Lazy(publishing.feed_view, ("cycle", cycle_id)),
+                   absolute_links=True)
+        yield Page(urls.data("okrs.json", cycle_id), "data", "", Lazy(publishing.export_json, (cycle_id,)))
+        yield Page(urls.data("okrs.csv", cycle_id), "data", "", Lazy(publishing.export_csv, (cycle_id,)))
+    for owner in builder.owners():
+        yield Page(urls.owner_feed(owner), "feed", "feed.xml", Lazy(publishing.feed_view, ("owner", owner)),
+                   absolute_links=True)
+
+
 PagePlanner = Callable[[ViewBuilder, str | None], Iterator[Page]]
 
 
@@ -106,6 +132,7 @@ def plan_pages(builder: ViewBuilder, current: str | None,
         pages.append(Page(urls.owner(owner), "owner", "owner.html", Lazy("owner_view", (owner,))))
     for tag in builder.tag_names():
         pages.append(Page(urls.tag(tag), "tag", "tag.html", Lazy("tag_view", (tag,))))
+    pages.extend(_publishing_pages(builder))
     for planner in extra_planners:
         pages.extend(planner(builder, current))
     return pages

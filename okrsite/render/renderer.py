@@ -91,7 +91,10 @@ class Renderer:
         return "medium" if value < 0.7 else "high"
 
     def render(self, page: Page, variables: dict[str, Any]) -> str:
-        """The HTML of a page, given its template variables (see Page.variables)."""
+        """The HTML of a page, given its template variables (see Page.variables); a page
+        without a template (a data export) is its view's text."""
+        if not page.template:
+            return str(variables["view"])
         template = self.env.get_template(page.template)
         return template.render(page=page, **variables)
 

@@ -71,6 +71,31 @@ def cascade(cycle_id: str) -> str:
     return f"cascade/{cycle_id}/"
 
 
+def insights(cycle_id: str) -> str:
+    return f"insights/{cycle_id}/"
+
+
+def this_week() -> str:
+    return "this-week/"
+
+
+def search() -> str:
+    return "search/"
+
+
+def feed(cycle_id: str | None = None) -> str:
+    return f"{cycle_id}/feed.xml" if cycle_id else "feed.xml"
+
+
+def owner_feed(owner_id: str) -> str:
+    return owner(owner_id) + "feed.xml"
+
+
+def data(name: str, cycle_id: str | None = None) -> str:
+    """okrs.json / okrs.csv of the whole site, or of one cycle."""
+    return f"{cycle_id}/{name}" if cycle_id else name
+
+
 def asset(name: str) -> str:
     return f"assets/{name}"
 

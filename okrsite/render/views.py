@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 
+from ..history import NO_HISTORY, Commit, History
 from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Site
 from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
@@ -72,6 +73,23 @@ class ReadingView:
 
 
 @dataclass(frozen=True)
+class CommitView:
+    sha: str
+    short: str
+    author: str
+    date: dt.date
+    subject: str
+
+
+@dataclass(frozen=True)
+class MoveView:
+    field: str  # start | target
+    old: str
+    new: str
+    commit: CommitView
+
+
+@dataclass(frozen=True)
 class KRView:
     id: str
     anchor: str
@@ -91,6 +109,7 @@ class KRView:
     updated: dt.date | None
     readings: tuple[ReadingView, ...]
     aligned: tuple[Link, ...] = ()  # objectives aligned to this KR
+    moves: tuple[MoveView, ...] = ()  # start/target changed mid-cycle, not in `changes:`
 
 
 @dataclass(frozen=True)
@@ -176,6 +195,7 @@ class ObjectiveDetail:
     retrospective: str
     score_set: bool
     source: str
+    history: tuple[CommitView, ...] = ()  # commits that changed the file, newest first
 
 
 @dataclass(frozen=True)
@@ -326,6 +346,7 @@ class ViewBuilder:
 
     site: Site
     scores: Scores
+    history: History = NO_HISTORY
     _summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
     _cycle_summaries: dict[str, CycleSummary] = field(default_factory=dict)
     _checkins: dict[str, CheckInView] = field(default_factory=dict)
@@ -496,6 +517,7 @@ class ViewBuilder:
             retrospective=o.retrospective,
             score_set=o.score is not None,
             source=o.path,
+            history=tuple(_commit(c) for c in self.history.of(o.path)[:HISTORY_LIMIT]),
         )
 
     def _parent_title(self, objective_id: str, kr_id: str | None) -> str:
@@ -531,6 +553,8 @@ class ViewBuilder:
             owner_url=owner_url if kr.owner and self.site.org.knows(kr.owner) else None,
             weight=kr.weight, linked=linked, updated=score.updated, readings=readings,
             aligned=aligned,
+            moves=tuple(MoveView(m.field, m.old, m.new, _commit(m.commit))
+                        for m in self.history.moves.get(o.id, ()) if m.kr == kr.id),
         )
 
     def ordered(self, objective_ids: Iterable[str]) -> list[str]:
@@ -619,6 +643,18 @@ class ViewBuilder:
         for o in self.site.objectives.values():
             found[o.owner].append(o.id)
         return found
+
+    @cached_property
+    def owner_checkins(self) -> dict[str, list[str]]:
+        """Owner → the check-ins in its folder or about its objectives, oldest first."""
+        found: dict[str, dict[str, None]] = defaultdict(dict)
+        for checkin in self.site.checkins.values():
+            found[checkin.owner_folder][checkin.id] = None
+            for objective_id in checkin.objectives:
+                objective = self.site.objectives.get(objective_id)
+                if objective is not None:
+                    found[objective.owner][checkin.id] = None
+        return {owner: list(ids) for owner, ids in found.items()}
 
     @cached_property
     def _checkin_rank(self) -> dict[str, int]:
@@ -831,6 +867,11 @@ class ViewBuilder:
 
 
 _STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
+HISTORY_LIMIT = 20
+
+
+def _commit(commit: Commit) -> CommitView:
+    return CommitView(commit.sha, commit.short, commit.author, commit.when.date(), commit.subject)
 
 
 def _band_of(value: float | None) -> str:

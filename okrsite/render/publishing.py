@@ -1,0 +1,258 @@
+"""Views of the publishing pages: data exports, Atom feeds, "this week", programme insights.
+
+Each is a function of a ViewBuilder (the model and its scores), like the views in views.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .. import export
+from ..model import CheckIn, KRKind, Site
+from ..scoring import Status, mean, score_site
+from . import urls
+from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
+
+FEED_ENTRIES = 50
+WEEK_DAYS = 7
+PARTICIPATION_DAYS = 14
+
+
+# Exports ----------------------------------------------------------------------------------
+
+
+def export_json(builder: ViewBuilder, cycle_id: str | None) -> str:
+    """okrs.json: the documented export, for the whole site or one cycle."""
+    return export.to_json(export.export_data(builder.site, builder.scores, _cycles(cycle_id)))
+
+
+def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
+    return export.to_csv(export.export_data(builder.site, builder.scores, _cycles(cycle_id)))
+
+
+def _cycles(cycle_id: str | None) -> list[str] | None:
+    return [cycle_id] if cycle_id else None
+
+
+# Feeds ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    checkin: CheckInView
+    owner: str
+    objective: str  # inline Markdown title of the objective it is about ("" if none)
+    url: str  # the first objective's page, at the check-in
+
+
+@dataclass(frozen=True)
+class FeedView:
+    key: str  # stable id part: "site", "cycle:2026-Q4", "owner:platform"
+    title: str
+    page_url: str  # the HTML page the feed belongs to
+    updated: dt.date
+    entries: tuple[FeedEntry, ...]
+
+
+def feed_view(builder: ViewBuilder, scope: str, key: str) -> FeedView:
+    """Check-ins, newest first: of the whole site, of one cycle, or of one team or person."""
+    site = builder.site
+    if scope == "cycle":
+        chosen = [c for c in site.checkins.values() if c.cycle == key]
+        title, page_url = site.cycles[key].title, urls.cycle(key)
+    elif scope == "owner":
+        chosen = [site.checkins[c] for c in builder.owner_checkins.get(key, ())]
+        title, page_url = site.org.name(key), urls.owner(key)
+    else:
+        chosen = list(site.checkins.values())
+        title, page_url = site.config.title, ""
+    newest = list(reversed(chosen))[:FEED_ENTRIES]
+    entries = tuple(_entry(builder, c) for c in newest)
+    updated = newest[0].date if newest else builder.scores.today
+    return FeedView(f"{scope}:{key}" if key else scope, title, page_url, updated, entries)
+
+
+def _entry(builder: ViewBuilder, checkin: CheckIn) -> FeedEntry:
+    view = builder.checkin(checkin.id)
+    about = view.objectives[0] if view.objectives else None
+    owner = builder.site.org.name(checkin.owner_folder)
+    url = (about.url + "#" + view.anchor) if about else urls.owner(checkin.owner_folder)
+    return FeedEntry(view, owner, about.title if about else "", url)
+
+
+# This week --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    objective: ObjectiveSummary
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class WeekView:
+    start: dt.date  # the first day of the seven
+    end: dt.date
+    checkins: tuple[CheckInView, ...]
+    changes: tuple[StatusChange, ...]
+    new: tuple[ObjectiveSummary, ...]
+    history_known: bool  # new objectives are known only from git history
+
+
+def this_week(builder: ViewBuilder) -> WeekView:
+    """Every check-in, status change and new objective of the last seven days."""
+    site, today = builder.site, builder.scores.today
+    start = today - dt.timedelta(days=WEEK_DAYS - 1)
+    checkins = [c for c in reversed(site.checkins.values()) if start <= c.date <= today]
+    before = score_site(site.as_of(start - dt.timedelta(days=1)), start - dt.timedelta(days=1))
+    changes = []
+    for oid, score in builder.scores.objectives.items():
+        old = before.objectives.get(oid)
+        if score.phase != "running" or old is None or old.phase != "running":
+            continue
+        if old.status is not score.status and Status.NO_DATA not in (old.status, score.status):
+            changes.append(StatusChange(builder.summary(oid), old.status.value, score.status.value))
+    known = bool(builder.history.commits)
+    new = [oid for oid, o in site.objectives.items()
+           if (created := builder.history.created(o.path)) is not None and start <= created <= today]
+    return WeekView(
+        start=start, end=today,
+        checkins=tuple(builder.checkin(c.id) for c in checkins),
+        changes=tuple(sorted(changes, key=lambda c: (_SEVERITY.get(c.after, 9), c.objective.id))),
+        new=tuple(builder.summary(i) for i in builder.ordered(new)),
+        history_known=known,
+    )
+
+
+_SEVERITY = {"off-track": 0, "at-risk": 1, "on-track": 2, "done": 3}
+
+
+# Insights ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Share:
+    part: int
+    whole: int
+
+    @property
+    def ratio(self) -> float | None:
+        return self.part / self.whole if self.whole else None
+
+
+@dataclass(frozen=True)
+class Bucket:
+    label: str  # e.g. "0-20%"
+    count: int
+    width: int  # 0..100, share of the largest bucket, for the bar
+
+
+@dataclass(frozen=True)
+class WeekConfidence:
+    week: dt.date  # Monday
+    confidence: float
+    checkins: int
+
+
+@dataclass(frozen=True)
+class OwnerLoad:
+    owner: Link
+    objectives: int
+
+
+@dataclass(frozen=True)
+class KRRef:
+    objective: Link
+    kr_title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class InsightsView:
+    cycle: CycleSummary
+    aligned: Share  # objectives below company level that align to a parent
+    participation: Share  # running objectives with a check-in in the last 14 days
+    silent_owners: tuple[Link, ...]  # owners none of whose objectives had a recent check-in
+    progress: tuple[Bucket, ...]  # spread of progress (or grades, once ended)
+    grades: tuple[tuple[str, int], ...]  # band → count, ended cycles
+    confidence: tuple[WeekConfidence, ...]
+    overloaded: tuple[OwnerLoad, ...]  # owners above [lint] max_objectives_per_owner
+    limit: int
+    unmeasurable: tuple[KRRef, ...]  # key results without a measurable target
+    key_results: int
+    committed: Share
+
+
+def insights(builder: ViewBuilder, cycle_id: str) -> InsightsView:
+    """What an OKR programme owner tracks for one cycle."""
+    site, scores = builder.site, builder.scores
+    objectives = [o for o in site.objectives_in(cycle_id) if not o.cancelled]
+    below = [o for o in objectives if o.level is not None and o.level.rank > 0] or [
+        o for o in objectives if o.level is None]
+    running = [o for o in objectives if scores.objectives[o.id].phase == "running"]
+    recent = [o for o in running
+              if (d := scores.objectives[o.id].last_checkin) is not None
+              and (scores.today - d).days < PARTICIPATION_DAYS]
+    silent = sorted({o.owner for o in running} - {o.owner for o in recent}, key=site.owner_order)
+    ended = scores.cycles[cycle_id].phase == "ended"
+    values = [scores.objectives[o.id].grade if ended else scores.objectives[o.id].progress for o in objectives]
+    per_owner: dict[str, int] = defaultdict(int)
+    for o in objectives:
+        per_owner[o.owner] += 1
+    limit = site.config.lint.max_objectives_per_owner
+    unmeasurable = tuple(
+        KRRef(Link(o.title, urls.objective(o.id)), kr.title, urls.kr(o.id, kr.id))
+        for o in objectives for kr in o.key_results if kr.kind is KRKind.MILESTONE
+    )
+    return InsightsView(
+        cycle=builder.cycle_summary(cycle_id),
+        aligned=Share(sum(1 for o in below if o.parents), len(below)),
+        participation=Share(len(recent), len(running)),
+        silent_owners=tuple(Link(site.org.name(o), urls.owner_in_cycle(cycle_id, o)) for o in silent),
+        progress=_buckets(v for v in values if v is not None),
+        grades=tuple(scores.cycles[cycle_id].bands.items()) if ended else (),
+        confidence=_confidence_by_week(site, cycle_id),
+        overloaded=tuple(
+            OwnerLoad(Link(site.org.name(owner), urls.owner_in_cycle(cycle_id, owner)), n)
+            for owner, n in sorted(per_owner.items(), key=lambda kv: (-kv[1], site.owner_order(kv[0])))
+            if n > limit
+        ),
+        limit=limit,
+        unmeasurable=unmeasurable,
+        key_results=sum(len(o.key_results) for o in objectives),
+        committed=Share(sum(1 for o in objectives if o.kind.value == "committed"), len(objectives)),
+    )
+
+
+_EDGES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def _buckets(values: Iterable[float]) -> tuple[Bucket, ...]:
+    counts = [0] * len(_EDGES)
+    for value in values:
+        index = len(_EDGES) - 1 if value >= 1.0 else max(0, min(len(_EDGES) - 2, int(value / 0.2)))
+        counts[index] += 1
+    labels = ["0–19%", "20–39%", "40–59%", "60–79%", "80–99%", "100%"]
+    top = max(counts) or 1
+    return tuple(Bucket(label, n, round(100 * n / top)) for label, n in zip(labels, counts, strict=True))
+
+
+def _confidence_by_week(site: Site, cycle_id: str) -> tuple[WeekConfidence, ...]:
+    weeks: dict[dt.date, list[float]] = defaultdict(list)
+    counts: dict[dt.date, int] = defaultdict(int)
+    for checkin in site.checkins.values():
+        if checkin.cycle != cycle_id:
+            continue
+        monday = checkin.date - dt.timedelta(days=checkin.date.weekday())
+        counts[monday] += 1
+        given = [checkin.confidence] if checkin.confidence is not None else [
+            u.reading.confidence for u in checkin.updates if u.reading.confidence is not None]
+        weeks[monday].extend(given)
+    return tuple(
+        WeekConfidence(week, value, counts[week])
+        for week in sorted(weeks) if (value := mean(weeks[week])) is not None
+    )
