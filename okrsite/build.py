@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import importlib.util
 import io
 import multiprocessing
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -38,6 +41,7 @@ from .render.theme import find_theme
 from .render.views import ViewBuilder
 
 MARKER = ".okrsite-build"
+SEARCH_DIR = "pagefind"
 STATIC_DIR = "static"
 PARALLEL_FROM = 300  # pages; below this, forking workers costs more than it saves
 
@@ -57,6 +61,7 @@ class BuildOptions:
     # Held while the new output replaces the old (a dev server holds it while serving a file,
     # so it never serves a half-published site).
     publish_lock: AbstractContextManager[object] | None = None
+    search: bool | None = None  # build the Pagefind index; None: as site.toml [search] says
 
 
 @dataclass
@@ -119,6 +124,11 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         timings["write"] = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    wanted = options.search if options.search is not None else plan.renderer.config.search.enabled
+    if wanted and (changed or not (out_dir / SEARCH_DIR).is_dir()):
+        started = time.perf_counter()
+        _index_search(out_dir, options.publish_lock)
+        timings["search"] = time.perf_counter() - started
     rendered = sum(1 for o in outcomes if o.rendered)
     return BuildResult(options.out_dir, len(plan.pages), rendered, len(files), checked.diagnostics,
                        timings, changed)
@@ -420,6 +430,33 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         except OSError:
             return
         folder = folder.parent
+
+
+def _index_search(out_dir: Path, lock: AbstractContextManager[object] | None) -> bool:
+    """Index the site with Pagefind (when installed) into a fresh folder, then swap it in.
+    Without Pagefind the search page searches titles, owners and tags only."""
+    if importlib.util.find_spec("pagefind") is None:
+        return False
+    fresh = out_dir.parent / f".{out_dir.name}.okrsite-search-{os.getpid()}"
+    shutil.rmtree(fresh, ignore_errors=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--output-path", str(fresh),
+               "--quiet"]
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=3600, check=False)
+        if done.returncode != 0 or not fresh.is_dir():
+            return False
+        with lock or nullcontext():
+            old = out_dir / SEARCH_DIR
+            retired = out_dir.parent / f".{out_dir.name}.okrsite-search-old-{os.getpid()}"
+            if old.exists():
+                old.rename(retired)
+            fresh.rename(old)
+        shutil.rmtree(retired, ignore_errors=True)
+        return True
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def _swap(staging: Path, out_dir: Path) -> None:

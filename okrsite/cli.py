@@ -120,10 +120,12 @@ def check(path: Path, fmt: str, strict: bool, drafts: bool, today: dt.datetime |
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache: a cold build.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Worker processes for rendering (default: one per core).")
+@click.option("--search/--no-search", default=None,
+              help="Build the full-text search index with Pagefind (default: site.toml [search]).")
 @_today_option
 def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url: str | None,
           quiet: bool, timings: bool, cache_dir: Path | None, no_cache: bool, jobs: int | None,
-          today: dt.datetime | None) -> None:
+          search: bool | None, today: dt.datetime | None) -> None:
     """Build the site into a folder of static HTML.
 
     The site is written to a staging folder and swapped in only when everything
@@ -144,7 +146,7 @@ def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url
 
     options = BuildOptions(out_dir=out_dir or path / "public", today=_date(today), drafts=drafts,
                            public=public, base_url=base_url, cache_dir=cache_dir,
-                           use_cache=not no_cache, jobs=jobs)
+                           use_cache=not no_cache, jobs=jobs, search=search)
     try:
         with _progress_bar(quiet) as progress:
             result = build_site(path, options, progress=progress)

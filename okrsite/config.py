@@ -82,6 +82,14 @@ class MarkdownConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    enabled: bool = _opt(
+        True, "Build a full-text search index with Pagefind (when installed) after each build "
+              "that changed a page; the search page falls back to titles without it."
+    )
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = _opt("OKRs", "The site's name, shown in the header and the page titles.")
     description: str = _opt("", "One line about the site, shown on the home page and in feeds.")
@@ -96,6 +104,7 @@ class SiteConfig:
     scoring: ScoringConfig = field(default_factory=ScoringConfig)
     lint: LintConfig = field(default_factory=LintConfig)
     markdown: MarkdownConfig = field(default_factory=MarkdownConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     extra: Mapping[str, Any] = field(
         default_factory=lambda: MappingProxyType({}),
         metadata={"doc": "Free-form values for themes; never checked."},

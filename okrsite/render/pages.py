@@ -78,10 +78,20 @@ def current_cycle(site: Site, today: dt.date) -> str | None:
     return cycles[0].id if cycles else None
 
 
+# Pagefind's search runs WebAssembly: the search page alone allows compiling it.
+SEARCH_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: https:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
+
+
 def _publishing_pages(builder: ViewBuilder) -> Iterator[Page]:
     """Feeds, data exports, "this week" and the programme insights of each cycle."""
     site = builder.site
     yield Page(urls.this_week(), "this-week", "week.html", Lazy(publishing.this_week))
+    yield Page(urls.search(), "search", "search.html", None, extra=(("csp", SEARCH_CSP),))
+    yield Page(urls.search() + "index.js", "data", "", Lazy(publishing.search_index))
     yield Page(urls.feed(), "feed", "feed.xml", Lazy(publishing.feed_view, ("site", "")),
                absolute_links=True)
     yield Page(urls.data("okrs.json"), "data", "", Lazy(publishing.export_json, (None,)))

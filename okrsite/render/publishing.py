@@ -6,6 +6,7 @@ Each is a function of a ViewBuilder (the model and its scores), like the views i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from .. import export
 from ..model import CheckIn, KRKind, Site
 from ..scoring import Status, mean, score_site
 from . import urls
+from .markdown import Markdown
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
 
 FEED_ENTRIES = 50
@@ -35,6 +37,29 @@ def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
 
 def _cycles(cycle_id: str | None) -> list[str] | None:
     return [cycle_id] if cycle_id else None
+
+
+# Search -----------------------------------------------------------------------------------
+
+_PLAIN = Markdown()
+
+
+def search_index(builder: ViewBuilder) -> str:
+    """search/index.js: titles, owners and tags of every objective and owner, for the search
+    page when the full-text index is missing or the site is opened from disk."""
+    site = builder.site
+    records: list[list[str]] = []
+    for o in site.objectives.values():
+        records.append([
+            _PLAIN.plain(o.title), site.org.name(o.owner), " ".join(o.tags),
+            " ".join(_PLAIN.plain(kr.title) for kr in o.key_results),
+            site.cycles[o.cycle].title if o.cycle in site.cycles else o.cycle, urls.objective(o.id),
+        ])
+    for owner in builder.owners():
+        records.append([site.org.name(owner), owner, "", "", "", urls.owner(owner)])
+    payload = json.dumps(records, ensure_ascii=True, separators=(",", ":"))
+    # ensure_ascii and escaping "<" keep the script safe inside any page
+    return "window.OKRSITE_SEARCH=" + payload.replace("<", "\\u003c") + ";\n"
 
 
 # Feeds ------------------------------------------------------------------------------------
