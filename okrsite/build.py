@@ -113,7 +113,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
         files = {o.output: o.fingerprint for o in outcomes} | assets
         manifest = PageManifest(files, _build_id(files), {o.output: o.inputs for o in outcomes})
-        changed = _changed(outcomes, out_dir)
+        changed = _changed(outcomes, assets, previous, out_dir)
         with options.publish_lock or nullcontext():
             if previous is None:
                 _write_marker(staging, manifest)
@@ -329,20 +329,29 @@ def _write_marker(folder: Path, manifest: PageManifest) -> None:
     marker.write_text(text)
 
 
-def _changed(outcomes: Sequence[Outcome], out_dir: Path) -> tuple[str, ...]:
-    """Outputs whose bytes differ from the previous output (rendered and not identical)."""
-    changed = []
-    for outcome in outcomes:
-        if not outcome.rendered:
-            continue
-        old = out_dir / outcome.output
-        try:
-            same = hashlib.sha256(old.read_bytes()).hexdigest() == outcome.digest
-        except OSError:
-            same = False
-        if not same:
-            changed.append(outcome.output)
+def _changed(outcomes: Sequence[Outcome], assets: dict[str, str], previous: Previous | None,
+             out_dir: Path) -> tuple[str, ...]:
+    """Output paths whose bytes differ from the previous output: pages rendered differently,
+    files copied with new content, and (after an incremental build) files that are gone."""
+    changed = [o.output for o in outcomes if o.rendered and not _same_file(out_dir / o.output, o.digest)]
+    for output, digest in assets.items():
+        if previous is not None:
+            if previous.fingerprints.get(output) != digest:
+                changed.append(output)
+        elif not _same_file(out_dir / output, digest.removeprefix("sha256:")):
+            changed.append(output)
+    if previous is not None:
+        kept = {o.output for o in outcomes} | set(assets)
+        changed.extend(sorted(set(previous.fingerprints) - kept))
     return tuple(changed)
+
+
+def _same_file(path: Path, digest: str) -> bool:
+    """Whether the file holds the bytes of this sha256 digest (or of its prefix)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest().startswith(digest)
+    except OSError:
+        return False
 
 
 # Writing ---------------------------------------------------------------------------------

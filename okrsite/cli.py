@@ -39,6 +39,7 @@ Examples:
   okrsite init my-okrs             start a new site
   okrsite check                    validate the site in this folder
   okrsite build --out public       build the site into public/
+  okrsite serve --open             preview it, rebuilt as you edit
   okrsite new checkin 2026-Q4/platform/reliability
 \b
 Docs: docs/format.md (the content format), docs/configuration.md (site.toml).""",
@@ -165,6 +166,42 @@ def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url
     if timings:
         for phase, seconds in result.timings.items():
             click.echo(f"  {phase:<8} {seconds * 1000:9.1f} ms", err=True)
+
+
+@main.command()
+@SITE_ARG
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port to listen on; when taken, the next free one is used. 0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on. 0.0.0.0 serves to your network, drafts and private "
+                   "objectives included.")
+@click.option("--drafts", is_flag=True, help="Include objectives with status: draft.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in your web browser.")
+@_today_option
+def serve(path: Path, port: int, host: str, drafts: bool, open_browser: bool,
+          today: dt.datetime | None) -> None:
+    """Build the site, serve it, and rebuild and reload the browser as you edit.
+
+    Watches content/, site.toml, themes/ and static/. After each save (a burst of
+    saves makes one rebuild) only the pages that changed are rendered again, and
+    only the open tabs showing one of them reload. When a build fails the browser
+    shows the errors (file:line and a hint) over the last good page, and the
+    terminal lists them; the next good build clears them. The site is built into a
+    temporary folder, never into public/, and served at / (base_url is ignored).
+
+    \b
+    Examples:
+      okrsite serve                        # http://127.0.0.1:8000/
+      okrsite serve path/to/site --open    # and open it in the browser
+      okrsite serve --port 8001 --drafts
+    """
+    from .serve import ServeError, ServeOptions, serve_site
+
+    try:
+        serve_site(path, ServeOptions(host=host, port=port, drafts=drafts, today=_date(today),
+                                      open_browser=open_browser))
+    except ServeError as exc:
+        raise click.UsageError(str(exc)) from exc
 
 
 class _progress_bar:

@@ -19,11 +19,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, get_args, get_origin, get_type_hints
 
+from babel import localedata
+
 from .diagnostics import Diagnostics, Location, suggestion_hint
 from .rules import WARNING_CODES
 
 CONFIG_FILE = "site.toml"
-LANGUAGES = ("en", "sv")
+LANGUAGES = ("en", "sv")  # the built-in theme's strings files; a site theme may add more
 
 
 def _opt(default: Any, doc: str, **limits: Any) -> Any:
@@ -94,8 +96,10 @@ class SiteConfig:
     title: str = _opt("OKRs", "The site's name, shown in the header and the page titles.")
     description: str = _opt("", "One line about the site, shown on the home page and in feeds.")
     base_url: str = _opt("/", "Path or URL the site is served under, e.g. \"/okrs/\".")
-    language: str = _opt("en", "Language of the theme's strings and of date and number formats.",
-                         choices=LANGUAGES)
+    language: str = _opt(
+        "en", "Language of the theme's strings and of date and number formats: \"en\" or \"sv\", "
+              "or one the site's theme has a strings/<language>.yaml for."
+    )
     theme: str = _opt("default", "Theme name: themes/<name>/ in the site, else the built-in one.")
     today: dt.date | None = _opt(None, "Pin the build's date (else SOURCE_DATE_EPOCH, else the clock).")
     current_cycle: str | None = _opt(None, "Cycle shown on the home page (else the one running today).")
@@ -142,11 +146,19 @@ def load_config(site_dir: Path, diagnostics: Diagnostics) -> SiteConfig:
             "site.toml is not valid UTF-8", "save the file as UTF-8",
         )
         return SiteConfig()
-    return parse_config(text, diagnostics)
+    return parse_config(text, diagnostics, site_dir)
 
 
-def parse_config(text: str, diagnostics: Diagnostics) -> SiteConfig:
-    """Parse the text of a site.toml; problems go to `diagnostics`, defaults fill the gaps."""
+def site_languages(site_dir: Path | None, theme: str) -> tuple[str, ...]:
+    """The built-in languages, plus those the site's theme `theme` has a strings file for."""
+    folder = site_dir / "themes" / theme / "strings" if site_dir is not None else None
+    added = {p.stem for p in folder.glob("*.yaml")} if folder and folder.is_dir() else set()
+    return tuple(sorted(set(LANGUAGES) | {lang for lang in added if localedata.exists(lang)}))
+
+
+def parse_config(text: str, diagnostics: Diagnostics, site_dir: Path | None = None) -> SiteConfig:
+    """Parse the text of a site.toml; problems go to `diagnostics`, defaults fill the gaps.
+    With `site_dir`, a language the site's theme adds strings for is accepted too."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -158,7 +170,26 @@ def parse_config(text: str, diagnostics: Diagnostics) -> SiteConfig:
         return SiteConfig()
     reader = _Reader(text, diagnostics)
     config = reader.read_section(SiteConfig, data, section="")
+    config = _check_language(config, reader, site_languages(site_dir, config.theme))
     return _check_cross_fields(config, reader)
+
+
+def _check_language(config: SiteConfig, reader: "_Reader", languages: tuple[str, ...]) -> SiteConfig:
+    if config.language in languages:
+        return config
+    reader.diagnostics.error(
+        reader.locate("", "language"), "config-value",
+        f"language = {config.language!r} is not supported",
+        "; ".join(filter(None, [
+            suggestion_hint(config.language, languages, "values"),
+            f"a site theme adds one with themes/{config.theme}/strings/{config.language}.yaml",
+        ])),
+    )
+    return dataclasses.replace(config, language="en")
+
+
+_THEME_NAME = re.compile(r"^[^\W_][\w.-]*$")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
@@ -176,6 +207,20 @@ def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
                 f"[lint] disable names {code!r}, which is not a warning code",
                 suggestion_hint(code, WARNING_CODES, "warning codes"),
             )
+    if not _THEME_NAME.match(config.theme):
+        reader.diagnostics.error(
+            reader.locate("", "theme"), "config-value",
+            f"theme {config.theme!r} is not a folder name of themes/",
+            'name a folder of themes/ (letters, digits, ".", "_", "-"), or use theme = "default"',
+        )
+        config = dataclasses.replace(config, theme="default")
+    for key in ("title", "description"):
+        if _CONTROL.search(getattr(config, key)):
+            reader.diagnostics.error(
+                reader.locate("", key), "config-value", f"{key} holds an invisible control character",
+                "remove the escape (\\u0000 to \\u001f) from the text",
+            )
+            config = dataclasses.replace(config, **{key: _CONTROL.sub("", getattr(config, key))})
     base = config.base_url
     if not (base.startswith("/") or re.match(r"^https?://", base)):
         reader.diagnostics.error(
@@ -242,6 +287,7 @@ class _Reader:
         self.diagnostics.error(
             self.locate(section, key), "config-type",
             f"{self._name(section, key)} must be {expected}, not {_describe(value)}",
+            f"write {expected}; docs/configuration.md lists every option with its default",
         )
 
     def _convert(
@@ -277,6 +323,7 @@ class _Reader:
             self.diagnostics.error(
                 self.locate(section, key), "config-range",
                 f"{self._name(section, key)} = {value} is out of range {low}..{high}",
+                f"use a value from {low} to {high}",
             )
             return _INVALID
         if choices is not None and value not in choices:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import Enum
@@ -37,11 +38,11 @@ class Diagnostic:
 
     def as_text(self) -> str:
         head = f"{self.path}:{self.line}:{self.column}: {self.severity.value}: {self.message} [{self.code}]"
-        return f"{head}\n    hint: {self.hint}" if self.hint else head
+        return _printable(f"{head}\n    hint: {self.hint}" if self.hint else head)
 
     def as_github(self, prefix: str = "") -> str:
         kind = "error" if self.is_error else "warning"
-        text = f"{self.message} (hint: {self.hint})" if self.hint else self.message
+        text = _printable(f"{self.message} (hint: {self.hint})" if self.hint else self.message)
         return (
             f"::{kind} file={_gh_property(prefix + self.path)},line={self.line},col={self.column},"
             f"title={_gh_property('okrsite ' + self.code)}::{_gh_data(text)}"
@@ -51,6 +52,16 @@ class Diagnostic:
         data = asdict(self)
         data["severity"] = self.severity.value
         return data
+
+
+# Control characters a terminal would act on (an escape sequence in a YAML key could clear the
+# screen or retitle the window); tabs and line ends are kept.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`), never sent as they are."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
 
 
 def _gh_data(text: str) -> str:

@@ -18,8 +18,21 @@ class CycleDates:
     label: str  # a readable default title, e.g. "Q4 2026" or "FY2027 Q1"
 
 
+def is_quarter_name(name: str) -> bool:
+    """Whether `name` is written as a calendar or fiscal quarter (its year may not exist)."""
+    return bool(_CALENDAR_RE.match(name) or _FISCAL_RE.match(name))
+
+
 def dates_from_name(name: str, fiscal_year_start_month: int = 1) -> CycleDates | None:
-    """Dates of a cycle named `YYYY-QN` or `FYYYYY-QN` / `FYYY-QN`; None for other names."""
+    """Dates of a cycle named `YYYY-QN` or `FYYYYY-QN` / `FYYY-QN`; None for other names and
+    for quarters outside the calendar (year 0, or ending after 9999)."""
+    try:
+        return _dates(name, fiscal_year_start_month)
+    except ValueError:
+        return None
+
+
+def _dates(name: str, fiscal_year_start_month: int) -> CycleDates | None:
     calendar = _CALENDAR_RE.match(name)
     if calendar:
         year, quarter = int(calendar.group(1)), int(calendar.group(2))

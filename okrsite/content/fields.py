@@ -193,7 +193,10 @@ def parse_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond any float
+            return None
     elif isinstance(value, str) and _NUMBER_RE.match(value.strip()):
         number = float(re.sub(r"[,_ \u00a0]", "", value.strip()))
     else:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -99,8 +100,10 @@ class _Walker:
         self.diagnostics = diagnostics
 
     def entries(self, folder: Path | str, rel: str) -> list[_Entry]:
-        """Children of a folder, sorted, without hidden and `_` names, symlinks checked."""
+        """Children of a folder, sorted, without hidden and `_` names, symlinks and special
+        files checked, and names that clash on case-insensitive file systems reported."""
         kept: list[_Entry] = []
+        folded: dict[str, str] = {}
         with os.scandir(folder) as listing:
             found = sorted(listing, key=lambda e: e.name)
         for entry in found:
@@ -108,16 +111,47 @@ class _Walker:
             if name.startswith((".", "_")) and name != CYCLE_FILE:
                 continue
             child = f"{rel}/{name}"
+            if self._clashes(name, child, folded):
+                continue
             if entry.is_symlink():
                 if not self._safe_link(Path(entry.path), child):
                     continue
                 kept.append(_Entry(name, entry.path, child, False))
-            else:
+            elif entry.is_dir() or entry.is_file():
                 kept.append(_Entry(name, entry.path, child, entry.is_dir()))
+            else:
+                self._special(child)
         return kept
 
+    def _clashes(self, name: str, rel: str, folded: dict[str, str]) -> bool:
+        """Whether `name` equals an earlier sibling but for letter case or Unicode form."""
+        key = unicodedata.normalize("NFC", name).casefold()
+        earlier = folded.setdefault(key, name)
+        if earlier == name:
+            return False
+        self.diagnostics.error(
+            Location(rel), "case-clash",
+            f"{name!r} differs from {earlier!r} only in letter case or Unicode form; it is not read",
+            "rename one: on macOS and Windows they are the same file, and their pages would collide",
+        )
+        return True
+
+    def _special(self, rel: str) -> None:
+        self.diagnostics.error(
+            Location(rel), "not-a-file", "not a regular file or folder (a device, pipe or socket)",
+            "remove it from content/; content files are plain text files",
+        )
+
     def _safe_link(self, link: Path, rel: str) -> bool:
-        target = link.resolve()
+        try:
+            target = link.resolve(strict=True)
+        except (OSError, RuntimeError):  # missing target, or a loop of links
+            self.diagnostics.error(
+                Location(rel), "symlink-broken",
+                "symbolic link points to nothing (a missing file, or a loop of links)",
+                "fix the link's target, or remove the link",
+            )
+            return False
         if not target.is_relative_to(self.site_root):
             self.diagnostics.error(
                 Location(rel), "symlink-outside",
@@ -130,6 +164,9 @@ class _Walker:
                 Location(rel), "symlink-folder",
                 "symbolic links to folders are not followed", "move or copy the folder instead",
             )
+            return False
+        if not target.is_file():
+            self._special(rel)
             return False
         return True
 
@@ -217,7 +254,14 @@ def walk_all(root: Path) -> list[Path]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             path = Path(folder) / name
-            if name.startswith(".") or not path.resolve().is_relative_to(base):
-                continue
-            found.append(path)
+            if not name.startswith(".") and _regular_inside(path, base):
+                found.append(path)
     return found
+
+
+def _regular_inside(path: Path, base: Path) -> bool:
+    """A regular file (or a link to one) inside `base`: not a pipe, a broken link or a loop."""
+    try:
+        return path.resolve(strict=True).is_relative_to(base) and path.is_file()
+    except (OSError, RuntimeError):
+        return False

@@ -95,8 +95,7 @@ def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
     if len(raw) > MAX_FILE_BYTES:
         diagnostics.error(
             Location(path), "file-too-large",
-            f"file is {len(raw) / 1048576:.1f} MiB; okrsite reads content files up to "
-            f"{MAX_FILE_BYTES // 1048576} MiB",
+            f"file is too large: okrsite reads content files up to {_size(MAX_FILE_BYTES)}",
             "split it, or move large data out of the content folder",
         )
         return None
@@ -128,7 +127,34 @@ def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
         text = text[1:]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found = _CONTROL.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+        text = without_controls(text, Location(path, line, column), diagnostics)
     return text
+
+
+# Characters no page or feed may hold (XML 1.0 forbids them; HTML calls them errors): controls
+# other than tab and line ends, and the noncharacters U+FFFE and U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def without_controls(text: str, at: Location, diagnostics: Diagnostics) -> str:
+    """`text` without control characters, reported (once, where the first one is) if any."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return text
+    diagnostics.warning(
+        at, "control-character",
+        f"invisible control character U+{ord(found.group()):04X} left out (pages and feeds cannot hold it)",
+        "delete it; it often comes from copying text out of a PDF or a terminal",
+    )
+    return _CONTROL.sub("", text)
+
+
+def _size(n: int) -> str:
+    return f"{n // 1048576} MiB" if n >= 1048576 else f"{n} bytes"
 
 
 def parse(path: str, raw: bytes, diagnostics: Diagnostics, *, require: bool = True) -> FrontMatter | None:
@@ -184,6 +210,14 @@ def read_yaml(
     if not yaml_text.strip():
         return {}, {}, {}
     try:
+        too_deep = _too_deep(yaml_text)
+        if too_deep is not None:
+            diagnostics.error(
+                Location(path, too_deep.line + first_line, too_deep.column + 1), "yaml-too-complex",
+                f"front matter is nested more than {MAX_DEPTH} levels deep",
+                "flatten the nested lists and mappings",
+            )
+            return None, {}, {}
         node = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -216,7 +250,7 @@ def read_yaml(
         data = converter.convert(node, (), 0)
     except _TooBig as exc:
         diagnostics.error(
-            Location(path, first_line), "yaml-too-complex", str(exc),
+            exc.at, "yaml-too-complex", str(exc),
             "front matter holds plain fields; remove anchors and aliases (&name, *name)"
             if "aliases" in str(exc) else "flatten the nested lists and mappings",
         )
@@ -225,7 +259,37 @@ def read_yaml(
 
 
 class _TooBig(Exception):
-    pass
+    def __init__(self, message: str, at: Location):
+        super().__init__(message)
+        self.at = at
+
+
+# libyaml composes nodes recursively in C: tens of thousands of nested `[` overflow the C stack
+# and kill the process, before any limit of ours is checked. A document that might nest that deep
+# is first walked as a flat stream of events (the parser keeps its own stack).
+_DEPTH_SCAN_FROM = 1000
+
+
+def _too_deep(text: str) -> yaml.Mark | None:
+    """Where the YAML nests deeper than MAX_DEPTH, if it does; None when it cannot or does not.
+    Block nesting needs a deeper column for every two levels and flow nesting a bracket, so
+    `bound` is an upper limit of the depth, cheap enough to skip the scan for ordinary files."""
+    bound = 2 * (max(map(len, text.split("\n"))) + 1) + text.count("[") + text.count("{")
+    if bound <= _DEPTH_SCAN_FROM:
+        return None
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, _OPENING):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return event.start_mark
+        elif isinstance(event, _CLOSING):
+            depth -= 1
+    return None
+
+
+_OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSING = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
 
 
 class _Converter:
@@ -244,10 +308,12 @@ class _Converter:
 
     def convert(self, node: yaml.Node, at: Path_, depth: int) -> Any:
         self.visited += 1
-        if self.visited > MAX_NODES:
-            raise _TooBig(f"front matter expands to more than {MAX_NODES} values (aliases?)")
+        if self.visited > MAX_NODES:  # at the field whose value expands that far
+            field_at = self.key_positions.get(at[:1])
+            raise _TooBig(f"front matter expands to more than {MAX_NODES} values (aliases?)",
+                          Location(self.path, *field_at) if field_at else self.loc(node))
         if depth > MAX_DEPTH:
-            raise _TooBig(f"front matter is nested more than {MAX_DEPTH} levels deep")
+            raise _TooBig(f"front matter is nested more than {MAX_DEPTH} levels deep", self.loc(node))
         if len(at) < 6:  # deeper positions are never asked for
             self.positions.setdefault(at, (node.start_mark.line + self.first_line, node.start_mark.column + 1))
         if node.tag not in _PLAIN_TAGS:
@@ -285,6 +351,8 @@ class _Converter:
     def _scalar(self, node: yaml.Node) -> Any:
         tag = _implicit_tag(node.value) if node.tag == _PLAIN else node.tag
         if tag not in _CONSTRUCTED_TAGS:
+            if node.style == '"':  # only escapes ("\x0b") put control characters in a value
+                return without_controls(str(node.value), self.loc(node), self.diagnostics)
             return str(node.value)  # text, or an unsupported tag (reported) read as text
         try:
             return _typed_scalar(tag, node.value)

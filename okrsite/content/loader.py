@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Protocol
 
 from ..config import SiteConfig, load_config, option_location
-from ..diagnostics import Diagnostic, Diagnostics, suggestion_hint
+from ..diagnostics import Diagnostic, Diagnostics, Location, suggestion_hint
 from ..model import Site
+from . import frontmatter
 from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
 from .files import Discovery, FileKind, SourceFile, discover
 from .resolve import Documents, build_site
@@ -49,7 +50,9 @@ class Loaded:
 def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None
 ) -> Loaded:
-    """Load and validate a site. Never raises for bad content: problems become diagnostics."""
+    """Load and validate a site. Never raises for bad content: problems become diagnostics.
+    (Parsing stays in one process: measured, sending parsed documents back from worker
+    processes costs more than the parsing they would save.)"""
     with collector_paused():
         return _load(site_dir, config, cache)
 
@@ -72,21 +75,46 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None) -
     if config is None:
         config = load_config(site_dir, diagnostics)
     discovery = discover(site_dir, diagnostics)
-    parsed: list[Parsed] = []
+    found: list[Parsed | None] = []
     sources: list[SourceText] = []
+    missing: list[tuple[int, SourceFile, bytes]] = []
     for file in discovery.files:
         if file.kind is FileKind.ASSET:
             continue
-        raw = (site_dir / file.path).read_bytes()
+        raw = _read(site_dir, file.path, diagnostics)
+        if raw is None:
+            continue
         digest = hashlib.sha256(raw).hexdigest()
         sources.append(SourceText(file, digest))
-        parsed.append(_parse(file, raw, digest, cache))
+        hit = cache.get(_key(file, digest)) if cache is not None else None
+        if hit is None:
+            missing.append((len(found), file, raw))
+        found.append(hit)
+    for index, file, raw in missing:
+        parsed_file = found[index] = parse_file(file, raw)
+        if cache is not None:
+            cache.put(_key(file, sources[index].digest), parsed_file)
+    parsed = [item for item in found if item is not None]
     for item in parsed:
         diagnostics.extend(item.diagnostics)
     documents = collect_documents(discovery, parsed)
     site = build_site(config, documents, diagnostics)
     _check_current_cycle(site_dir, site, diagnostics)
     return Loaded(site, tuple(diagnostics.sorted()), tuple(sources), discovery)
+
+
+def _read(site_dir: Path, path: str, diagnostics: Diagnostics) -> bytes | None:
+    """The bytes of a content file, at most one byte over the size limit (so a huge file is
+    reported without being read whole); None, reported, if it cannot be read."""
+    try:
+        with open(site_dir / path, "rb") as file:
+            return file.read(frontmatter.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        diagnostics.error(
+            Location(path), "unreadable-file", f"file cannot be read: {exc.strerror or exc}",
+            "check that the file exists and that you may read it (its permissions)",
+        )
+        return None
 
 
 def _check_current_cycle(site_dir: Path, site: Site, diagnostics: Diagnostics) -> None:
@@ -100,15 +128,8 @@ def _check_current_cycle(site_dir: Path, site: Site, diagnostics: Diagnostics) -
         )
 
 
-def _parse(file: SourceFile, raw: bytes, digest: str, cache: ParseCache | None) -> Parsed:
-    if cache is None:
-        return parse_file(file, raw)
-    key = f"{file.kind.value}:{file.path}:{digest}"
-    found = cache.get(key)
-    if found is None:
-        found = parse_file(file, raw)
-        cache.put(key, found)
-    return found
+def _key(file: SourceFile, digest: str) -> str:
+    return f"{file.kind.value}:{file.path}:{digest}"
 
 
 def collect_documents(discovery: Discovery, parsed: Iterable[Parsed]) -> Documents:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,7 +19,7 @@ from ..model import (
     CheckIn, Cycle, KeyResult, KRKind, Level, Lifecycle, Objective, ObjectiveKind, Org, ParentRef,
     Person, Reading, Site, Team, Update, Visibility,
 )
-from .cycles import dates_from_name
+from .cycles import dates_from_name, is_quarter_name
 from .documents import CheckInDoc, CycleDoc, KRDoc, ObjectiveDoc, OrgDoc, Ref, UpdateDoc
 from .files import CONTENT_DIR
 from .references import Resolved, Resolver
@@ -81,6 +82,12 @@ def build_cycles(
         end = (meta.end if meta else None) or (derived.end if derived else None)
         where = Location(meta.file.path) if meta else Location(f"{CONTENT_DIR}/{cycle_id}")
         if (start is None or end is None) and cycle_id in unreadable:
+            continue
+        if derived is None and is_quarter_name(cycle_id) and (start is None or end is None):
+            diagnostics.error(
+                where, "impossible-dates", f"cycle `{cycle_id}` names a quarter outside the calendar",
+                "use a year from 1 to 9998 in the folder name, e.g. 2026-Q4",
+            )
             continue
         if start is None or end is None:
             missing = " and ".join(k for k, v in (("start", start), ("end", end)) if v is None)
@@ -180,7 +187,7 @@ def _unique_objectives(docs: Sequence[ObjectiveDoc], diagnostics: Diagnostics) -
                 "an objective is a SLUG.md file or a SLUG/index.md bundle, not both; rename one",
             )
             continue
-        lower = gid.casefold()
+        lower = unicodedata.normalize("NFC", gid).casefold()
         if lower in folded:
             diagnostics.error(
                 doc.at, "duplicate-id",

@@ -16,13 +16,13 @@ def labels_for(t: Strings, fmt: Formatter) -> charts.ChartLabels:
     return charts.ChartLabels(
         start=t("kr.start"), target=t("kr.target"), threshold=t("kr.threshold"),
         today=t("chart.today"), ideal_pace=t("chart.ideal_pace"), check_ins=t("chart.checkins"),
-        latest=t("chart.latest"), no_check_ins=t("objective.no_checkins"), done=t("kr.done"),
+        latest=t("chart.latest"), no_check_ins=t("chart.no_checkins"), done=t("kr.done"),
         not_done=t("kr.not_done"), progress=t("kr.progress"), score=t("chart.score"),
         no_score=t("chart.no_score"), green=t("status.green"), yellow=t("status.yellow"),
         red=t("status.red"),
         format_date=lambda d: fmt.date(d), format_tick=lambda d: fmt.date_short(d),
         format_number=lambda v: fmt.number(v), format_percent=lambda v: fmt.percent(v),
-        format_score=lambda v: fmt.grade(v),
+        format_score=lambda v: fmt.grade(v), format_quantity=fmt.with_unit,
     )
 
 

@@ -90,6 +90,16 @@ class Formatter:
     def date_long(self, value: dt.date | None, empty: str = "–") -> str:
         return _date(self.language, value, "long") if value else empty
 
+    def quantity(self, value: float | None, unit: str = "", empty: str = "–") -> str:
+        """A number with its unit: "99.5%" in English, "99,5 %" in Swedish, "300 ms"."""
+        return empty if value is None else self.with_unit(self.number(value), unit)
+
+    def with_unit(self, number: str, unit: str) -> str:
+        """A formatted number and its unit; a percent sign is spaced as the language spaces it."""
+        if not unit:
+            return number
+        return number + _percent_gap(self.language) + unit if unit == "%" else f"{number} {unit}"
+
 
 @lru_cache(maxsize=4096)
 def _percent(language: str, hundredths: int) -> str:
@@ -109,6 +119,14 @@ def _integer(language: str, value: int) -> str:
 @lru_cache(maxsize=1024)
 def _grade(language: str, value: float) -> str:
     return format_decimal(value, format="0.0#", locale=language)
+
+
+@lru_cache(maxsize=16)
+def _percent_gap(language: str) -> str:
+    """What the language writes between a number and "%": nothing in English, a no-break space
+    in Swedish (from its percent pattern, e.g. "#,##0\u00a0%")."""
+    pattern = Locale.parse(language).percent_formats[None].pattern
+    return pattern[pattern.rfind("0") + 1:pattern.find("%")] if "%" in pattern else ""
 
 
 @lru_cache(maxsize=1 << 14)

@@ -10,6 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from .. import export
 from ..model import CheckIn, KRKind, Site
@@ -18,7 +19,8 @@ from . import urls
 from .markdown import Markdown
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
 
-FEED_ENTRIES = 50
+FEED_ENTRIES = 50  # site and cycle feeds
+OWNER_FEED_ENTRIES = 20  # a team's or person's feed
 WEEK_DAYS = 7
 PARTICIPATION_DAYS = 14
 
@@ -28,15 +30,19 @@ PARTICIPATION_DAYS = 14
 
 def export_json(builder: ViewBuilder, cycle_id: str | None) -> str:
     """okrs.json: the documented export, for the whole site or one cycle."""
-    return export.to_json(export.export_data(builder.site, builder.scores, _cycles(cycle_id)))
+    return export.to_json(_export(builder, cycle_id), indent=None)
 
 
 def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
-    return export.to_csv(export.export_data(builder.site, builder.scores, _cycles(cycle_id)))
+    return export.to_csv(_export(builder, cycle_id))
 
 
-def _cycles(cycle_id: str | None) -> list[str] | None:
-    return [cycle_id] if cycle_id else None
+def _export(builder: ViewBuilder, cycle_id: str | None) -> dict[str, Any]:
+    """The export of the whole site, made once per build; a cycle's is a subset of it."""
+    whole = builder.memo.get("export")
+    if whole is None:
+        whole = builder.memo["export"] = export.export_data(builder.site, builder.scores)
+    return whole if cycle_id is None else export.for_cycle(whole, cycle_id)
 
 
 # Search -----------------------------------------------------------------------------------
@@ -94,7 +100,7 @@ def feed_view(builder: ViewBuilder, scope: str, key: str) -> FeedView:
     else:
         chosen = list(site.checkins.values())
         title, page_url = site.config.title, ""
-    newest = list(reversed(chosen))[:FEED_ENTRIES]
+    newest = list(reversed(chosen))[: OWNER_FEED_ENTRIES if scope == "owner" else FEED_ENTRIES]
     entries = tuple(_entry(builder, c) for c in newest)
     updated = newest[0].date if newest else builder.scores.today
     return FeedView(f"{scope}:{key}" if key else scope, title, page_url, updated, entries)
@@ -171,7 +177,8 @@ class Share:
 
 @dataclass(frozen=True)
 class Bucket:
-    label: str  # e.g. "0-20%"
+    low: float  # 0.2 for "20–39%"; the page formats the range in the site's language
+    high: float | None  # 0.39, or None for the last bucket ("100%")
     count: int
     width: int  # 0..100, share of the largest bucket, for the bar
 
@@ -261,9 +268,10 @@ def _buckets(values: Iterable[float]) -> tuple[Bucket, ...]:
     for value in values:
         index = len(_EDGES) - 1 if value >= 1.0 else max(0, min(len(_EDGES) - 2, int(value / 0.2)))
         counts[index] += 1
-    labels = ["0–19%", "20–39%", "40–59%", "60–79%", "80–99%", "100%"]
+    highs = [round(edge - 0.01, 2) for edge in _EDGES[1:]] + [None]
     top = max(counts) or 1
-    return tuple(Bucket(label, n, round(100 * n / top)) for label, n in zip(labels, counts, strict=True))
+    return tuple(Bucket(low, high, n, round(100 * n / top))
+                 for low, high, n in zip(_EDGES, highs, counts, strict=True))
 
 
 def _confidence_by_week(site: Site, cycle_id: str) -> tuple[WeekConfidence, ...]:

@@ -7,6 +7,7 @@ sub-path and opened from disk.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -19,11 +20,18 @@ RESERVED_TOP = frozenset({
 })
 
 
+SLUG_MAX = 60  # characters; a folder name may hold 255 bytes, and a letter up to 4
+
+
 @lru_cache(maxsize=1 << 16)
 def slugify(text: str) -> str:
-    """A URL-safe slug that keeps letters of any script (Swedish, Japanese...)."""
+    """A URL-safe slug that keeps letters of any script (Swedish, Japanese...). A long text
+    is cut, and a hash of it added so that two long texts still get two slugs."""
     normal = unicodedata.normalize("NFKC", text).strip().lower()
     slug = re.sub(r"[^\w]+", "-", normal).strip("-_")
+    if len(slug) > SLUG_MAX:
+        digest = hashlib.sha256(normal.encode()).hexdigest()[:8]
+        slug = slug[:SLUG_MAX].rstrip("-_") + "-" + digest
     return slug or "x"
 
 

@@ -353,6 +353,7 @@ class ViewBuilder:
     _details: dict[str, ObjectiveDetail] = field(default_factory=dict)
     _series: dict[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
     _after: dict[tuple[str, str], dict[str | None, float | None]] = field(default_factory=dict)
+    memo: dict[str, object] = field(default_factory=dict)  # other views made once per build
 
     # Shared pieces ----------------------------------------------------------------------
 
@@ -618,7 +619,7 @@ class ViewBuilder:
     def owner_cycle(self, cycle_id: str, owner: str) -> OwnerCycleView:
         ids = self.by_cycle_owner.get((cycle_id, owner), [])
         checkin_ids = {c for i in ids for c in self.site.objectives[i].checkins if c in self.site.checkins}
-        newest = sorted(checkin_ids, key=lambda c: self._checkin_rank[c], reverse=True)[:20]
+        newest = sorted(checkin_ids, key=lambda c: self._checkin_rank[c], reverse=True)[:OWNER_CHECKINS]
         return OwnerCycleView(
             owner=owner, name=self.site.org.name(owner), kind=self._owner_kind(owner),
             cycle=self.cycle_ref(cycle_id),
@@ -868,6 +869,7 @@ class ViewBuilder:
 
 _STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
 HISTORY_LIMIT = 20
+OWNER_CHECKINS = 10  # latest check-ins on a team's or person's page of one cycle
 
 
 def _commit(commit: Commit) -> CommitView:
