@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .content.documents import Parsed
+from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
 _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64"
@@ -74,6 +75,11 @@ class BuildCache:
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
+        with collector_paused():
+            return cls._open(folder)
+
+    @classmethod
+    def _open(cls, folder: Path | None) -> BuildCache:
         cache = cls(folder)
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
             return cache

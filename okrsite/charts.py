@@ -151,8 +151,8 @@ def _value_range(values: Sequence[float]) -> tuple[float, float]:
 
 
 def _date_scale(first: date, last: date, frame: _Frame) -> Callable[[date], float]:
-    last = max(last, first + timedelta(days=1))
-    scale = _Scale(first.toordinal(), last.toordinal(), frame.left, frame.x1)
+    end = max(last.toordinal(), first.toordinal() + 1)  # ordinals: 9999-12-31 has no next day
+    scale = _Scale(first.toordinal(), end, frame.left, frame.x1)
     return lambda day: scale(day.toordinal())
 
 
@@ -163,6 +163,8 @@ def _month_starts(first: date, last: date) -> list[date]:
         month += 1
         if month > 12:
             year, month = year + 1, 1
+        if year > date.max.year:
+            return days
         day = date(year, month, 1)
         if day >= last:
             return days
@@ -172,7 +174,7 @@ def _month_starts(first: date, last: date) -> list[date]:
 def _date_ticks(first: date, last: date, max_ticks: int = 5) -> list[date]:
     """Inner ticks: month starts, else Mondays, thinned to at most ``max_ticks``."""
     ticks = _month_starts(first, last)
-    if len(ticks) < 2:
+    if len(ticks) < 2 and first <= date.max - timedelta(days=7):
         monday = first + timedelta(days=(7 - first.weekday()) % 7 or 7)
         ticks = [monday + timedelta(weeks=k) for k in range((last - monday).days // 7 + 1)]
         ticks = [t for t in ticks if first < t < last]

@@ -135,10 +135,15 @@ def suggestion_hint(word: str, candidates: Iterable[str], what: str = "") -> str
     close = did_you_mean(word, options)
     if close is not None:
         return f"did you mean `{close}`?"
-    if options and len(options) <= 12:
-        listed = ", ".join(f"`{o}`" for o in options)
-        return f"valid {what or 'names'}: {listed}" if what else f"valid names: {listed}"
-    return ""
+    if not options:
+        return ""
+    listed = ", ".join(f"`{o}`" for o in options[:_LISTED])
+    if len(options) > _LISTED:
+        listed += f", … ({len(options) - _LISTED} more)"
+    return f"valid {what or 'names'}: {listed}"
+
+
+_LISTED = 15  # names listed in a hint when none is close to what was written
 
 
 def format_text(diagnostics: Sequence[Diagnostic]) -> str:

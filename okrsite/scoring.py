@@ -18,6 +18,7 @@ The rules (also in docs/format.md):
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
@@ -53,12 +54,19 @@ def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
     return max(low, min(high, value))
 
 
+PROGRESS_LIMIT = 1e9  # progress is shown as it is, up to a hundred billion percent
+
+
 def numeric_progress(start: float, target: float, current: float | None) -> float:
-    """(current - start) / (target - start); may exceed 1 or fall below 0."""
+    """(current - start) / (target - start); may exceed 1 or fall below 0, but stays finite
+    (within ±PROGRESS_LIMIT) whatever the magnitudes, e.g. start 0, target 1e-300, current 1e300."""
     if target == start:
         raise ValueError("start equals target")
     value = start if current is None else current
-    return (value - start) / (target - start)
+    gain, span = value - start, target - start
+    if not (math.isfinite(gain) and math.isfinite(span)):  # differences of numbers near 1e308
+        gain, span = value / 2 - start / 2, target / 2 - start / 2
+    return clamp(gain / span, -PROGRESS_LIMIT, PROGRESS_LIMIT)
 
 
 def expected_progress(start: dt.date, end: dt.date, today: dt.date) -> float:

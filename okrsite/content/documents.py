@@ -307,6 +307,8 @@ def _kr_shape(
                 )
         return KRKind.LINKED, None, None, None, linked
     threshold = _threshold(f)
+    if threshold is None and isinstance(f.data.get("target"), str) and _THRESHOLD_RE.match(f.data["target"]):
+        return KRKind.MILESTONE, None, None, None, None  # a threshold without a number: reported
     if threshold is not None:
         if f.has("start"):
             f.diagnostics.error(
@@ -472,7 +474,8 @@ def _update(f: Fields, key: str) -> UpdateDoc:
         progress = parse_fraction(value)
         if progress is None:
             f.diagnostics.error(
-                f.fm.where(*f.at, "updates", key), "not-a-fraction", f"`{key}: {value}` is not a percentage"
+                f.fm.where(*f.at, "updates", key), "not-a-fraction", f"`{key}: {value}` is not a percentage",
+                "write a share from 0% to 100%, e.g. 40%",
             )
         return UpdateDoc(ref, progress=progress)
     number = parse_number(value)
@@ -543,7 +546,10 @@ def _entries(top: Fields, key: str, allowed: tuple[str, ...]) -> list[tuple[str,
         elif value is None:
             value = {}
         if not isinstance(value, Mapping):
-            top.diagnostics.error(where, "wrong-type", f"entry `{entry_id}` must be a mapping like {{name: ...}}")
+            top.diagnostics.error(
+                where, "wrong-type", f"entry `{entry_id}` must be a mapping like {{name: ...}}",
+                f"write {entry_id}: {{name: ...}}, or just {entry_id}: its name",
+            )
             continue
         item = Fields(top.fm, value, (key, str(entry_id)), top.diagnostics)
         item.check_known(allowed, f"the {key} entry `{entry_id}`")

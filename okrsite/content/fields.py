@@ -17,7 +17,7 @@ from typing import Any
 from ..diagnostics import Diagnostics, Location, suggestion_hint
 from .frontmatter import FrontMatter, Path_
 
-_NUMBER_RE = re.compile(r"^[+-]?(\d{1,3}([,_ \u00a0]\d{3})+|\d+)(\.\d+)?$")
+_NUMBER_RE = re.compile(r"^[+-]?(\d{1,3}([,_ \u00a0]\d{3})+|\d+)(\.\d+)?([eE][+-]?\d+)?$")
 _PERCENT_RE = re.compile(r"^([+-]?\d+(\.\d+)?)\s*%$")
 
 
@@ -69,7 +69,7 @@ class Fields:
             return None
         if isinstance(value, (str, int, float, dt.date)):
             return str(value)
-        self._wrong(key, "text")
+        self._wrong(key, "text", f'write one line of text, e.g. {key}: "..." (quotes keep `[`, `{{` and `: ` as text)')
         return None
 
     def required_text(self, key: str, what: str, example: str) -> str | None:
@@ -123,7 +123,7 @@ class Fields:
         value = self.data[key]
         if isinstance(value, bool):
             return value
-        self._wrong(key, "true or false")
+        self._wrong(key, "true or false", f"write {key}: true or {key}: false, without quotes")
         return None
 
     def date(self, key: str) -> dt.date | None:
@@ -138,7 +138,7 @@ class Fields:
             parsed = parse_date(value)
             if parsed is not None:
                 return parsed
-        self._wrong(key, "a date like 2026-11-20")
+        self._wrong(key, "a date like 2026-11-20", f"write {key}: YYYY-MM-DD, e.g. {key}: 2026-11-20")
         return None
 
     def choice(self, key: str, choices: Collection[str]) -> str | None:
@@ -173,7 +173,8 @@ class Fields:
             return []
         value = self.data[key]
         if not isinstance(value, list):
-            self._wrong(key, "a list (each item on a line starting with `- `)")
+            self._wrong(key, "a list (each item on a line starting with `- `)",
+                        f"write each item of `{key}` on its own line, starting with `- `")
             return []
         items: list[Fields] = []
         for index, item in enumerate(value):
@@ -185,6 +186,7 @@ class Fields:
                 self.diagnostics.error(
                     self.fm.where(*self.at, key, index), "wrong-type",
                     f"item {index + 1} of `{key}` must be a mapping of fields, not {describe(item)}",
+                    "write the item's fields as `- name: value` lines, or {name: value, ...}",
                 )
         return items
 

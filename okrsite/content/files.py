@@ -174,7 +174,17 @@ class _Walker:
         name = entry.name[:-3] if entry.name.endswith(".md") else entry.name
         if NAME_RE.match(name):
             return True
-        suggestion = re.sub(r"[^\w.-]+", "-", name).strip("-_.").lower() or "name"
+        composed = unicodedata.normalize("NFC", name)
+        if NAME_RE.match(composed):  # macOS (HFS+) stores letters like å as a + ring
+            self.diagnostics.error(
+                Location(entry.rel), "invalid-name",
+                f"{what} name {name!r} is stored in decomposed Unicode (NFD), so references "
+                "typed as usual would not match it",
+                "rename it to its composed form (retype the name); with git on macOS, "
+                "set `git config core.precomposeunicode true`",
+            )
+            return False
+        suggestion = re.sub(r"[^\w.-]+", "-", composed).strip("-_.").lower() or "name"
         self.diagnostics.error(
             Location(entry.rel), "invalid-name",
             f"{what} name {name!r} cannot be used in an id or URL",

@@ -332,7 +332,8 @@ class _Converter:
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.error(
-                    self.loc(key_node), "yaml-key", "a key must be a plain name, not a list or mapping"
+                    self.loc(key_node), "yaml-key", "a key must be a plain name, not a list or mapping",
+                    "write a plain name before the colon, e.g. title: ...",
                 )
                 continue
             key = key_node.value

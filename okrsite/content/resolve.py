@@ -150,7 +150,7 @@ def _org_ref(ref: Ref | None, known: set[str], what: str, diagnostics: Diagnosti
     if ref.text not in known:
         diagnostics.error(
             ref.at, "unknown-owner", f"`{ref.text}` is not a {what} in org.yaml",
-            suggestion_hint(ref.text, known, f"{what} ids"),
+            suggestion_hint(ref.text, known, f"{what} ids") or f"add `{ref.text}` to org.yaml as a {what}",
         )
         return None
     return ref.text
@@ -215,7 +215,8 @@ def _objective(doc: ObjectiveDoc, org: Org, resolver: Resolver, diagnostics: Dia
     for ref in doc.parents:
         resolved = _resolve_parent(ref, cycle, folder, resolver, diagnostics)
         if resolved is not None and resolved.objective == _gid(doc):
-            diagnostics.error(ref.at, "alignment-cycle", "an objective cannot align to itself")
+            diagnostics.error(ref.at, "alignment-cycle", "an objective cannot align to itself",
+                              "name the objective (or key result) this one contributes to, or remove it")
         elif resolved is not None:
             parents.append(resolved)
     level = Level(doc.level) if doc.level else org.level(owner)
@@ -264,13 +265,15 @@ def _key_results(
         if kr.owner and org.defined and not org.knows(kr.owner.text):
             diagnostics.error(
                 kr.owner.at, "unknown-owner", f"key result owner `{kr.owner.text}` is not in org.yaml",
-                suggestion_hint(kr.owner.text, [*org.teams, *org.people], "owners"),
+                suggestion_hint(kr.owner.text, [*org.teams, *org.people], "owners")
+                or f"add `{kr.owner.text}` to org.yaml, or name a team or person of it",
             )
         linked = None
         if kr.linked is not None:
             found = resolver.objective(kr.linked.text, doc.file.cycle, doc.file.owner)
             if found.ok and found.objective == _gid(doc):
-                diagnostics.error(kr.linked.at, "progress-cycle", "a key result cannot link to its own objective")
+                diagnostics.error(kr.linked.at, "progress-cycle", "a key result cannot link to its own objective",
+                                  "link it to a child objective, or give it a start and target instead")
             elif found.ok:
                 linked = found.objective
             else:

@@ -7,6 +7,7 @@ Keys missing in a language fall back to English, then to the key itself.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,7 +17,7 @@ from typing import Any
 import yaml
 from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent, format_scientific
 
 FALLBACK = "en"
 
@@ -108,6 +109,10 @@ def _percent(language: str, hundredths: int) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _number(language: str, value: float) -> str:
+    if not math.isfinite(value):
+        return "–"
+    if abs(value) >= 1e15:  # beyond Babel's decimal precision; nobody reads 16 digits anyway
+        return format_scientific(value, format="#.##E0", locale=language)
     return format_decimal(value, format="#,##0.##", locale=language)
 
 

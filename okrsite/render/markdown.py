@@ -39,9 +39,9 @@ class Markdown:
         self.md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
         self.md.enable(["table", "strikethrough"])
         self.md.validateLink = self._validate_link  # type: ignore[method-assign]
-        self.block = lru_cache(maxsize=65536)(self._block)
-        self.inline = lru_cache(maxsize=65536)(self._inline)
-        self.plain = lru_cache(maxsize=65536)(self._plain)
+        self.block = lru_cache(maxsize=8192)(self._block)
+        self.inline = lru_cache(maxsize=8192)(self._inline)
+        self.plain = lru_cache(maxsize=8192)(self._plain)
 
     @staticmethod
     def _validate_link(url: str) -> bool:

@@ -104,8 +104,9 @@ def _publishing_pages(builder: ViewBuilder) -> Iterator[Page]:
         yield Page(urls.data("okrs.json", cycle_id), "data", "", Lazy(publishing.export_json, (cycle_id,)))
         yield Page(urls.data("okrs.csv", cycle_id), "data", "", Lazy(publishing.export_csv, (cycle_id,)))
     for owner in builder.owners():
-        yield Page(urls.owner_feed(owner), "feed", "feed.xml", Lazy(publishing.feed_view, ("owner", owner)),
-                   absolute_links=True)
+        if builder.owner_checkins.get(owner):
+            yield Page(urls.owner_feed(owner), "feed", "feed.xml",
+                       Lazy(publishing.feed_view, ("owner", owner)), absolute_links=True)
 
 
 PagePlanner = Callable[[ViewBuilder, str | None], Iterator[Page]]

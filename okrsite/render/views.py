@@ -266,6 +266,7 @@ class OwnerView:
     members: tuple[Link, ...]
     subteams: tuple[Link, ...]
     history: tuple[HistoryRow, ...]
+    feed_url: str | None = None  # its check-ins as an Atom feed, when it has any
 
 
 @dataclass(frozen=True)
@@ -350,7 +351,6 @@ class ViewBuilder:
     _summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
     _cycle_summaries: dict[str, CycleSummary] = field(default_factory=dict)
     _checkins: dict[str, CheckInView] = field(default_factory=dict)
-    _details: dict[str, ObjectiveDetail] = field(default_factory=dict)
     _series: dict[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
     _after: dict[tuple[str, str], dict[str | None, float | None]] = field(default_factory=dict)
     memo: dict[str, object] = field(default_factory=dict)  # other views made once per build
@@ -456,9 +456,13 @@ class ViewBuilder:
         )
 
     def checkin(self, checkin_id: str) -> CheckInView:
+        """The view of a check-in, memoised for the pages around it (a bounded memo: pages
+        come in order, and a large site has too many check-ins to keep every view)."""
         found = self._checkins.get(checkin_id)
         if found is None:
             found = self._checkins[checkin_id] = self._checkin(self.site.checkins[checkin_id])
+            if len(self._checkins) > CHECKIN_MEMO:
+                del self._checkins[next(iter(self._checkins))]
         return found
 
     def _checkin(self, c: CheckIn) -> CheckInView:
@@ -489,12 +493,6 @@ class ViewBuilder:
     # Pages ------------------------------------------------------------------------------
 
     def objective_detail(self, objective_id: str) -> ObjectiveDetail:
-        found = self._details.get(objective_id)
-        if found is None:
-            found = self._details[objective_id] = self._objective_detail(objective_id)
-        return found
-
-    def _objective_detail(self, objective_id: str) -> ObjectiveDetail:
         o = self.site.objectives[objective_id]
         crumbs = tuple(
             Link(self.site.objectives[a].title, urls.objective(a))
@@ -512,7 +510,7 @@ class ViewBuilder:
             breadcrumbs=crumbs,
             parents=parents,
             children=tuple(self.summary(c) for c in self.ordered(children_ids)),
-            key_results=tuple(self._kr_view(o, kr) for kr in o.key_results),
+            key_results=self.kr_views(o),
             checkins=tuple(self.checkin(c) for c in reversed(o.checkins) if c in self.site.checkins),
             changes=tuple(ChangeView(c.date, c.change, c.why) for c in o.changes),
             retrospective=o.retrospective,
@@ -525,6 +523,9 @@ class ViewBuilder:
         parent = self.site.objectives[objective_id]
         kr = parent.kr(kr_id) if kr_id else None
         return kr.title if kr else parent.title
+
+    def kr_views(self, o: Objective) -> tuple[KRView, ...]:
+        return tuple(self._kr_view(o, kr) for kr in o.key_results)
 
     def _kr_view(self, o: Objective, kr: KeyResult) -> KRView:
         score = self.scores.kr(o.id, kr.id)
@@ -624,7 +625,7 @@ class ViewBuilder:
             owner=owner, name=self.site.org.name(owner), kind=self._owner_kind(owner),
             cycle=self.cycle_ref(cycle_id),
             objectives=tuple(
-                OwnerObjective(self.summary(i), self.objective_detail(i).key_results)
+                OwnerObjective(self.summary(i), self.kr_views(self.site.objectives[i]))
                 for i in sorted(ids, key=self._level_key)
             ),
             checkins=tuple(self.checkin(c) for c in newest),
@@ -702,6 +703,7 @@ class ViewBuilder:
             members=tuple(Link(p.name, urls.owner(p.id)) for p in org.people.values() if p.team == owner),
             subteams=tuple(Link(t.name, urls.owner(t.id)) for t in org.teams.values() if t.parent == owner),
             history=tuple(history),
+            feed_url=urls.owner_feed(owner) if self.owner_checkins.get(owner) else None,
         )
 
     def owners(self) -> list[str]:
@@ -869,7 +871,8 @@ class ViewBuilder:
 
 _STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
 HISTORY_LIMIT = 20
-OWNER_CHECKINS = 10  # latest check-ins on a team's or person's page of one cycle
+OWNER_CHECKINS = 6  # latest check-ins on a team's or person's page of one cycle
+CHECKIN_MEMO = 4096
 
 
 def _commit(commit: Commit) -> CommitView:
