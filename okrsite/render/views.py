@@ -465,6 +465,13 @@ class ViewBuilder:
                 del self._checkins[next(iter(self._checkins))]
         return found
 
+    def _checkin_about(self, checkin_id: str, objective_id: str) -> CheckInView:
+        """A check-in as shown on one objective's page: only the values it gave that objective."""
+        view = self.checkin(checkin_id)
+        url = urls.objective(objective_id)
+        mine = tuple(u for u in view.updates if u.objective.url == url)
+        return view if len(mine) == len(view.updates) else replace(view, updates=mine)
+
     def _checkin(self, c: CheckIn) -> CheckInView:
         author_name, author_url = self.person_link(c.author)
         updates = []
@@ -511,7 +518,7 @@ class ViewBuilder:
             parents=parents,
             children=tuple(self.summary(c) for c in self.ordered(children_ids)),
             key_results=self.kr_views(o),
-            checkins=tuple(self.checkin(c) for c in reversed(o.checkins) if c in self.site.checkins),
+            checkins=tuple(self._checkin_about(c, o.id) for c in reversed(o.checkins) if c in self.site.checkins),
             changes=tuple(ChangeView(c.date, c.change, c.why) for c in o.changes),
             retrospective=o.retrospective,
             score_set=o.score is not None,
