@@ -110,6 +110,7 @@ class NodeCard:
     href: str
     branch_keys: tuple[str, ...] = ()
     current: bool = False  # the objective the page is about: highlighted, aria-current
+    owner_key: str = ""  # the owner's branch key, so the filter can zoom to its own nodes
 
 
 def _format_percent(value: float) -> str:
@@ -874,6 +875,8 @@ def _node_svg(box: NodeBox, card: NodeCard | None, labels: CascadeLabels) -> str
     keys = _tokens(card.branch_keys)
     href = _safe_href(card.href)
     branch_attr = f' data-branch="{escape(keys)}"' if keys else ""
+    if card.owner_key:
+        branch_attr += f' data-owner="{escape(card.owner_key)}"'
     current = " node-current" if card.current else ""
     common = (
         f'class="node status-{escape(status)}{current}" data-node="{escape(box.id)}"{branch_attr}'

@@ -87,7 +87,7 @@ def graph_svg(graph: Graph, *, title: str, href: Callable[[str], str], id_prefix
         n.id: cascade.NodeCard(
             title=plain(n.title), owner=n.owner_name, progress=n.progress,
             status=n.status, status_label=status_label(n.status), href=href(n.url),
-            branch_keys=n.branch_keys, current=n.id == graph.focus,
+            branch_keys=n.branch_keys, current=n.id == graph.focus, owner_key=n.owner_key,
         )
         for n in graph.nodes
     }

@@ -307,6 +307,7 @@ class GraphNode:
     status: str
     url: str
     branch_keys: tuple[str, ...] = ()
+    owner_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -820,7 +821,7 @@ class ViewBuilder:
                 parents=tuple(e.parent for e in edges if e.child == oid),
                 order=self.site.owner_order(o.owner)[0], title=s.title, owner_name=s.owner_name,
                 progress=s.bar.value, status=s.bar.status, url=s.url,
-                branch_keys=keys.get(oid, ()),
+                branch_keys=keys.get(oid, ()), owner_key=urls.slugify(o.owner) if with_branches else "",
             ))
         return Graph(tuple(nodes), edges)
 

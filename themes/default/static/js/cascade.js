@@ -84,10 +84,15 @@
     }).join(" "));
   };
 
-  Cascade.prototype.fit = function (box) {
+  Cascade.prototype.fit = function (box, anchor) {
     var s = this.size(), pad = 16;
     var natural = s.w / this.full.w;
     var scale = Math.min(s.w / (box.w + 2 * pad), s.h / (box.h + 2 * pad), Math.max(1.2, natural));
+    if (scale < MIN_READABLE && anchor) {
+      // Too big to read whole: start readable on the anchor (e.g. the owner's first node).
+      this.show(anchor.x + anchor.w / 2, anchor.y + anchor.h / 2, START_SCALE);
+      return;
+    }
     if (scale < MIN_READABLE && this.svg.classList.contains("cascade-live")) {
       // Too big to read whole: start readable at the top, on the first row (or, if that
       // row is wider than the view, at its left end).
@@ -273,7 +278,13 @@
         }
       }
     });
-    cascade.reset();
+    // Show the chosen owner's own objectives; their ancestors and descendants stay lit around them.
+    var own = key === "" ? [] : Array.prototype.filter.call(
+      cascade.svg.querySelectorAll(".node[data-owner]"),
+      function (n) { return n.getAttribute("data-owner") === key; });
+    var boxes = own.map(nodeBox).filter(Boolean);
+    if (boxes.length) cascade.fit(union(boxes), boxes[0]);
+    else cascade.reset();
   }
 
   function init() {
