@@ -32,6 +32,11 @@ class Lazy:
     def name(self) -> str:
         return self.method if isinstance(self.method, str) else self.method.__name__
 
+    def __repr__(self) -> str:
+        # stable across processes (a function's default repr holds its memory address),
+        # since page digests hash it
+        return f"Lazy({self.name!r}, {self.args!r})"
+
 
 @dataclass(frozen=True)
 class Page:
