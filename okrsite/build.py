@@ -2,10 +2,10 @@
 
 - The site is written into a staging folder beside the output and swapped in only when every
   page succeeded, so a failed build leaves the previous site untouched.
-- Each page's fingerprint is a hash of everything its HTML is made of: its views (which hold
-  every figure and text it shows), the site-wide globals, the theme and the config. A page
-  whose fingerprint matches the previous build is not rendered again: its file is linked from
-  the previous output. That is how an edit re-renders only the pages it touches.
+- Each page has an input digest: a hash of the model objects it reads (render/inputs.py), the
+  site-wide globals, the theme and the config. A page whose inputs match the previous build's
+  is neither built nor rendered; a page rendered again is written only if its bytes changed.
+  That is how an edit re-renders only the pages it touches.
 - Cold builds render in parallel, one worker process per core (fork), each building the views
   of its share of the pages.
 """
@@ -15,10 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import importlib.util
-import io
 import multiprocessing
 import os
-import pickle
 import shutil
 import subprocess
 import sys
@@ -34,8 +32,8 @@ from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .history import read_history
 from .render import urls
-from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.inputs import PageInputs
+from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.renderer import Renderer, SiteGlobals
 from .render.theme import find_theme
 from .render.views import ViewBuilder
@@ -202,9 +200,9 @@ def _check_unique(pages: list[Page]) -> None:
 class Outcome:
     output: str
     inputs: str  # digest of the model objects the page reads
-    fingerprint: str  # digest of its views
-    digest: str  # sha256 of the file written ("" when not rendered)
-    rendered: bool
+    fingerprint: str  # digest of its bytes
+    rendered: bool  # its inputs changed, so it was rendered
+    written: bool  # its bytes changed, so it was written
 
 
 @dataclass(frozen=True)
@@ -261,36 +259,28 @@ def _render_chunk_in_worker(chunk: range) -> list[Outcome]:
 
 def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,
                   chunk: Sequence[int]) -> list[Outcome]:
+    """Render the pages whose inputs changed; write those whose bytes changed."""
     done = []
     for index in chunk:
         page = plan.pages[index]
         inputs = base + plan.inputs.digest(page)  # base: theme, config, globals, version
         if previous is not None and previous.inputs.get(page.output) == inputs:
-            done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], "", False))
+            done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
             continue
-        variables = page.variables(plan.builder)
-        fingerprint = _fingerprint(base, page, variables)
-        if previous is not None and previous.fingerprints.get(page.output) == fingerprint:
-            done.append(Outcome(page.output, inputs, fingerprint, "", False))
+        data = plan.renderer.render(page, page.variables(plan.builder)).encode("utf-8")
+        content = _content_digest(data)
+        if previous is not None and previous.fingerprints.get(page.output) == content:
+            done.append(Outcome(page.output, inputs, content, True, False))
             continue
-        data = plan.renderer.render(page, variables).encode("utf-8")
         target = staging / page.output
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-        done.append(Outcome(page.output, inputs, fingerprint, hashlib.sha256(data).hexdigest(), True))
+        done.append(Outcome(page.output, inputs, content, True, True))
     return done
 
 
-def _fingerprint(base: str, page: Page, variables: dict[str, object]) -> str:
-    """A hash of the page's values. The pickler's memo is off ("fast" mode), so the bytes
-    depend on values only, not on which equal objects happen to be shared."""
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=5)
-    pickler.fast = True
-    pickler.dump((page, variables))
-    h = hashlib.sha256(base.encode())
-    h.update(buffer.getbuffer())
-    return h.hexdigest()[:32]
+def _content_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:32]
 
 
 def _build_id(files: dict[str, str]) -> str:
@@ -333,7 +323,11 @@ def _changed(outcomes: Sequence[Outcome], assets: dict[str, str], previous: Prev
              out_dir: Path) -> tuple[str, ...]:
     """Output paths whose bytes differ from the previous output: pages rendered differently,
     files copied with new content, and (after an incremental build) files that are gone."""
-    changed = [o.output for o in outcomes if o.rendered and not _same_file(out_dir / o.output, o.digest)]
+    if previous is not None:
+        changed = [o.output for o in outcomes if o.written]
+    else:
+        changed = [o.output for o in outcomes
+                   if not _same_file(out_dir / o.output, o.fingerprint.removeprefix("sha256:"))]
     for output, digest in assets.items():
         if previous is not None:
             if previous.fingerprints.get(output) != digest:

@@ -21,6 +21,7 @@ from typing import Any, Mapping, get_args, get_origin, get_type_hints
 
 from babel import localedata
 
+from .content.frontmatter import without_controls
 from .diagnostics import Diagnostics, Location, suggestion_hint
 from .rules import WARNING_CODES
 
@@ -189,7 +190,6 @@ def _check_language(config: SiteConfig, reader: "_Reader", languages: tuple[str,
 
 
 _THEME_NAME = re.compile(r"^[^\W_][\w.-]*$")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
@@ -214,13 +214,9 @@ def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
             'name a folder of themes/ (letters, digits, ".", "_", "-"), or use theme = "default"',
         )
         config = dataclasses.replace(config, theme="default")
-    for key in ("title", "description"):
-        if _CONTROL.search(getattr(config, key)):
-            reader.diagnostics.error(
-                reader.locate("", key), "config-value", f"{key} holds an invisible control character",
-                "remove the escape (\\u0000 to \\u001f) from the text",
-            )
-            config = dataclasses.replace(config, **{key: _CONTROL.sub("", getattr(config, key))})
+    for key in ("title", "description"):  # shown in every page and feed
+        text = without_controls(getattr(config, key), reader.locate("", key), reader.diagnostics)
+        config = dataclasses.replace(config, **{key: text})
     base = config.base_url
     if not (base.startswith("/") or re.match(r"^https?://", base)):
         reader.diagnostics.error(

@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {
     "not-a-file": Rule(E, "a device, pipe or socket among the content files"),
     "case-clash": Rule(E, "two names in one folder that differ only in letter case or Unicode form"),
     "unreadable-file": Rule(E, "a content file that cannot be read (permissions)"),
+    "unsafe-asset": Rule(E, "a bundle file a browser would run: HTML, script, or an SVG with script"),
     "not-a-bundle": Rule(W, "a folder in an owner folder without index.md (its files are not read)"),
     "encoding": Rule(E, "a file that is not UTF-8"),
     "binary-file": Rule(E, "a .md file holding binary data"),

@@ -23,24 +23,23 @@ import errno
 import html
 import json
 import mimetypes
-import os
 import queue
 import re
 import secrets
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 import time
 import traceback
 import webbrowser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
+from typing import Self
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import watchfiles
@@ -48,7 +47,7 @@ import watchfiles
 from .build import BuildError, BuildOptions, BuildResult, build_site
 from .content.files import CONTENT_DIR
 from .diagnostics import Diagnostic, Severity, format_text, summary_line
-from .render.renderer import CSP
+from .render.theme import builtin_theme_dir
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -64,7 +63,9 @@ ASSETS = {  # served from okrsite/livereload/
 SHARED_SUFFIXES = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif",
                    ".ico", ".woff", ".woff2", ".ttf", ".otf")
 WATCHED = (CONTENT_DIR, "themes", "static", "site.toml")
+MAX_STREAMS = 200  # open event streams; one thread each
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
+MAX_SHOWN = 50  # diagnostics sent to the overlay (errors first); the rest are counted
 MAX_LISTED = 500  # a tab that missed more changed pages than this reloads anyway
 ROOT_CHECK_MS = 250  # how often the watcher looks for a watched folder appearing or going
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
@@ -99,8 +100,10 @@ class Update:
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def event(self) -> bytes:
+        errors = sum(1 for d in self.diagnostics if d.is_error)
         data = {"build": self.build, "pages": list(self.pages), "all": self.all,
-                "diagnostics": [d.as_dict() for d in self.diagnostics]}
+                "errors": errors, "warnings": len(self.diagnostics) - errors,
+                "diagnostics": [d.as_dict() for d in self.diagnostics[:MAX_SHOWN]]}
         return f"event: update\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
@@ -157,7 +160,7 @@ class LiveSite:
             result = build_site(self.site_dir, options)
         except BuildError as exc:  # errors first: they are what the overlay is for
             failure = tuple(sorted(exc.diagnostics, key=lambda d: not d.is_error))
-        except Exception as exc:  # a bug in okrsite must not stop the server: show it, keep serving
+        except Exception as exc:  # noqa: BLE001 - a bug in okrsite must not stop the server: show it
             traceback.print_exc()
             failure = (_internal_error(exc),)
         with self.lock:
@@ -208,14 +211,16 @@ class LiveSite:
         unsafe = any(p in ("..", ".") or "\\" in p or "\0" in p for p in parts)
         relative = "/".join(p for p in parts if p)
         with self.lock:
-            if unsafe:
-                return self._missing()
             target = self.out_dir / relative
-            if target.is_dir():
-                if not path.endswith("/"):
-                    return Response(HTTPStatus.MOVED_PERMANENTLY, "", b"", location=path + "/")
+            try:
+                folder = not unsafe and target.is_dir()
+            except OSError:  # e.g. a name too long
+                unsafe, folder = True, False
+            if folder and not path.endswith("/"):
+                return Response(HTTPStatus.MOVED_PERMANENTLY, "", b"", location=path + "/")
+            if folder:
                 target, relative = target / "index.html", f"{relative}/index.html".lstrip("/")
-            body = self._file(target)
+            body = None if unsafe else self._file(target)
             if body is None:
                 return self._missing()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
@@ -232,7 +237,7 @@ class LiveSite:
             if not real.is_relative_to(self.out_dir.resolve()) or not real.is_file():
                 return None
             return real.read_bytes()
-        except OSError:
+        except (OSError, ValueError):
             return None
 
     def _missing(self) -> Response:
@@ -330,8 +335,10 @@ class _Handler(BaseHTTPRequestHandler):
                                 b"unexpected Host header\n"), send_body)
             return
         path, query = _split_target(self.path)
-        if path == EVENTS:
+        if path == EVENTS and send_body:
             self._stream(parse_qs(query).get("since", [""])[0])
+        elif path == EVENTS:
+            self._send(Response(HTTPStatus.OK, "text/event-stream; charset=utf-8", b""), send_body)
         elif path in ASSETS:
             body = resources.files("okrsite").joinpath("livereload", path.removeprefix(PREFIX)).read_bytes()
             self._send(Response(HTTPStatus.OK, ASSETS[path], body), send_body)
@@ -353,8 +360,6 @@ class _Handler(BaseHTTPRequestHandler):
                 self.send_header("Location", response.location)
             if response.content_type:
                 self.send_header("Content-Type", response.content_type)
-            if response.page:
-                self.send_header("Content-Security-Policy", CSP)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
             self.send_header("X-Content-Type-Options", "nosniff")
@@ -367,6 +372,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _stream(self, since: str) -> None:
         """Server-sent events: the state since the tab's build, then every update."""
         events = self.server.events
+        if events.clients >= MAX_STREAMS:
+            self._send(Response(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+                                b"too many open tabs\n"), send_body=True)
+            return
         client = events.subscribe()  # before reading the state, so no update falls between
         try:
             self.send_response(HTTPStatus.OK)
@@ -440,8 +449,13 @@ class _Filter(watchfiles.DefaultFilter):
 
 
 def watched_roots(site_dir: Path) -> tuple[Path, ...]:
-    """What is watched: content/, themes/, static/ and site.toml, those that exist."""
-    return tuple(site_dir / name for name in WATCHED if (site_dir / name).exists())
+    """What is watched: content/, themes/, static/ and site.toml, those that exist, and the
+    built-in theme (it changes only for whoever works on okrsite's own theme)."""
+    roots = [site_dir / name for name in WATCHED if (site_dir / name).exists()]
+    builtin = builtin_theme_dir().resolve()
+    if builtin.is_dir() and not builtin.is_relative_to(site_dir):
+        roots.append(builtin)
+    return tuple(roots)
 
 
 def _needs_restart(changes: set[tuple[watchfiles.Change, str]], roots: tuple[Path, ...]) -> bool:
@@ -478,7 +492,7 @@ class DevServer:
         assert self._http is not None, "the server is not started"
         return _url(self.options.host, self._http.server_address[1])
 
-    def __enter__(self) -> DevServer:
+    def __enter__(self) -> Self:
         try:
             self.start()
         except BaseException:
@@ -532,24 +546,33 @@ class DevServer:
 
     def watch(self, ready: threading.Event | None = None) -> None:
         """Rebuild after each burst of changes until closed. The watcher starts afresh when a
-        watched folder appears or goes, or site.toml is replaced, so its watches stay valid."""
+        watched folder appears or goes, or site.toml is replaced, so its watches stay valid.
+        When the system refuses more watches (inotify's limit), it polls instead."""
         pending: set[str] = set()
+        polling = False
         while not self._stop.is_set():
             roots = watched_roots(self.site_dir)
-            for changes in watchfiles.watch(
-                    *(roots or (self.site_dir,)), watch_filter=_Filter(), debounce=self.options.debounce_ms,
-                    step=self.options.step_ms, stop_event=self._stop, rust_timeout=ROOT_CHECK_MS,
-                    yield_on_timeout=True, recursive=bool(roots), raise_interrupt=False):
-                if ready is not None:
-                    ready.set()
-                pending.update(self._relative(path) for _, path in changes)
-                now = watched_roots(self.site_dir)
-                if now != roots or _needs_restart(changes, roots):
-                    pending.update(self._relative(str(root)) for root in set(now) ^ set(roots))
-                    break  # pending changes are built once the new watcher runs
-                if pending and not self._stop.is_set():
-                    self.rebuild(pending)
-                    pending.clear()
+            try:
+                for changes in watchfiles.watch(
+                        *(roots or (self.site_dir,)), watch_filter=_Filter(), debounce=self.options.debounce_ms,
+                        step=self.options.step_ms, stop_event=self._stop, rust_timeout=ROOT_CHECK_MS,
+                        yield_on_timeout=True, recursive=bool(roots), raise_interrupt=False,
+                        force_polling=polling or None):
+                    if ready is not None:
+                        ready.set()
+                    pending.update(self._relative(path) for _, path in changes)
+                    now = watched_roots(self.site_dir)
+                    if now != roots or _needs_restart(changes, roots):
+                        pending.update(self._relative(str(root)) for root in set(now) ^ set(roots))
+                        break  # pending changes are built once the new watcher runs
+                    if pending and not self._stop.is_set():
+                        self.rebuild(pending)
+                        pending.clear()
+            except OSError as exc:
+                if polling:
+                    raise
+                self.log(f"cannot watch {self.site_dir} for changes ({exc}); polling instead")
+                polling = True
 
     def _relative(self, path: str) -> str:
         try:
@@ -578,6 +601,8 @@ def _print(line: str) -> None:
 
 def serve_site(site_dir: Path, options: ServeOptions) -> None:
     """`okrsite serve`: build, serve and rebuild until Ctrl+C."""
+    if not site_dir.is_dir():
+        raise ServeError(f"there is no folder {site_dir}")
     try:
         with DevServer(site_dir, options) as server:
             if options.open_browser:

@@ -501,7 +501,8 @@ def _org(file: SourceFile, raw: bytes, diagnostics: Diagnostics) -> OrgDoc | Non
     text = frontmatter.decode(file.path, raw, diagnostics)
     if text is None:
         return None
-    data, positions, key_positions = frontmatter.read_yaml(file.path, text, 1, diagnostics)
+    data, positions, key_positions = frontmatter.read_yaml(
+        file.path, text, 1, diagnostics, what="org.yaml", example="teams:\n      acme: {name: Acme Inc.}")
     if data is None:
         return None
     fm = frontmatter.FrontMatter(file.path, data, "", 1, positions, key_positions)

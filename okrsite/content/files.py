@@ -19,6 +19,7 @@ from enum import Enum
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Location
+from .assets import unsafe_name
 
 CONTENT_DIR = "content"
 ORG_FILES = ("org.yaml", "org.yml")
@@ -241,6 +242,13 @@ class _Walker:
                 kind = FileKind.OBJECTIVE
             elif entry.name.endswith(".md"):
                 kind = FileKind.CHECKIN
+            elif unsafe_name(entry.name):
+                self.diagnostics.error(
+                    Location(entry.rel), "unsafe-asset",
+                    f"{entry.name!r} would be published as a page or script of the site, where it could run",
+                    "attach it as a PDF, image or text file, or link to where it is kept",
+                )
+                continue
             else:
                 kind = FileKind.ASSET
             files.append(SourceFile(entry.rel, kind, cycle, owner, folder.name))

@@ -204,9 +204,11 @@ def _split(
 
 
 def read_yaml(
-    path: str, yaml_text: str, first_line: int, diagnostics: Diagnostics
+    path: str, yaml_text: str, first_line: int, diagnostics: Diagnostics, *,
+    what: str = "front matter", example: str = "title: Make onboarding fast",
 ) -> tuple[dict[str, Any] | None, dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
-    """YAML text → (mapping, value positions, key positions); `first_line` is its file line."""
+    """YAML text → (mapping, value positions, key positions); `first_line` is its file line;
+    `what` and `example` name the mapping expected, for the message when it is not one."""
     if not yaml_text.strip():
         return {}, {}, {}
     try:
@@ -242,8 +244,7 @@ def read_yaml(
     if not isinstance(node, yaml.MappingNode):
         diagnostics.error(
             converter.loc(node), "yaml-not-mapping",
-            "front matter must be a mapping of fields (`key: value` lines)",
-            "e.g.\n    title: Make onboarding fast",
+            f"{what} must be a mapping of fields (`key: value` lines)", f"e.g.\n    {example}",
         )
         return None, {}, {}
     try:

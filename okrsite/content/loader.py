@@ -14,6 +14,7 @@ from ..config import SiteConfig, load_config, option_location
 from ..diagnostics import Diagnostic, Diagnostics, Location, suggestion_hint
 from ..model import Site
 from . import frontmatter
+from .assets import svg_problem
 from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
 from .files import Discovery, FileKind, SourceFile, discover
 from .resolve import Documents, build_site
@@ -80,6 +81,7 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None) -
     missing: list[tuple[int, SourceFile, bytes]] = []
     for file in discovery.files:
         if file.kind is FileKind.ASSET:
+            _check_svg(site_dir, file, diagnostics)
             continue
         raw = _read(site_dir, file.path, diagnostics)
         if raw is None:
@@ -115,6 +117,22 @@ def _read(site_dir: Path, path: str, diagnostics: Diagnostics) -> bytes | None:
             "check that the file exists and that you may read it (its permissions)",
         )
         return None
+
+
+def _check_svg(site_dir: Path, file: SourceFile, diagnostics: Diagnostics) -> None:
+    """An SVG image beside an objective is published as it is: it must hold no script."""
+    if not file.path.lower().endswith(".svg"):
+        return
+    raw = _read(site_dir, file.path, diagnostics)
+    if raw is None:
+        return
+    problem = svg_problem(raw) if len(raw) <= frontmatter.MAX_FILE_BYTES else "more than can be checked"
+    if problem:
+        diagnostics.error(
+            Location(file.path), "unsafe-asset",
+            f"SVG image holds {problem}; a script in it would run in the site when the image is opened",
+            "export the drawing again as plain SVG (no scripts, event handlers or script links) or as PNG",
+        )
 
 
 def _check_current_cycle(site_dir: Path, site: Site, diagnostics: Diagnostics) -> None:

@@ -36,7 +36,7 @@
       disconnect();
       location.reload();
     } else if (update.diagnostics.length) {
-      show(update.diagnostics);
+      show(update);
     } else {
       hide();
     }
@@ -64,11 +64,11 @@
     return li;
   }
 
-  function show(diagnostics) {
+  function show(update) {
+    var diagnostics = update.diagnostics;
     var key = JSON.stringify(diagnostics);
     if (key === dismissed) return;
-    var errors = diagnostics.filter(function (d) { return d.severity === "error"; }).length;
-    var warnings = diagnostics.length - errors;
+    var errors = update.errors, warnings = update.warnings;
     var fresh = !overlay;
     if (fresh) {
       overlay = element("div", "okrsite-overlay");
@@ -89,12 +89,17 @@
     note.id = "okrsite-overlay-note";
     var list = element("ol", "okrsite-overlay-list");
     diagnostics.forEach(function (d) { list.appendChild(item(d)); });
+    var more = errors + warnings - diagnostics.length;
     var close = element("button", "okrsite-overlay-close", "Close");
     close.type = "button";
     close.addEventListener("click", dismiss);
     box.appendChild(title);
     box.appendChild(note);
     box.appendChild(list);
+    if (more > 0) {
+      box.appendChild(element("p", "okrsite-overlay-note",
+                              "… and " + more + " more: `okrsite check` lists them all."));
+    }
     box.appendChild(close);
     overlay.appendChild(box);
     overlay.setAttribute("data-key", key);

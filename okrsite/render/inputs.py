@@ -174,5 +174,10 @@ class PageInputs:
             return _hash(tuple((c, self.sources.get(c)) for c in checkins), self.objectives(related))
         return self.everything
 
+    def _search_index(self) -> str:
+        """Titles, owners, tags and KR titles: the objective files and the org, not scores."""
+        return _hash(tuple((o.id, self.sources.get(o.path), o.owner, o.cycle) for o in self.site.objectives.values()),
+                     tuple(self.builder.owners()))
+
     def _home(self, current: str | None) -> str:
         return self.cycle(current) if current else ""
