@@ -122,8 +122,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         timings["write"] = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    wanted = options.search if options.search is not None else plan.renderer.config.search.enabled
-    if wanted and (changed or not (out_dir / SEARCH_DIR).is_dir()):
+    if plan.renderer.globals.search and (changed or not (out_dir / SEARCH_DIR).is_dir()):
         started = time.perf_counter()
         _index_search(out_dir, options.publish_lock)
         timings["search"] = time.perf_counter() - started
@@ -161,6 +160,7 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
         base_url=config.base_url, today=checked.today,
         current_cycle=next((n for n in nav if n.id == current), None), cycles=nav,
         favicon=_favicon(site_dir),
+        search=_wants_search(options, config.search.enabled),
     )
     builder = ViewBuilder(site, scores, read_history(site_dir, site))
     pages = plan_pages(builder, current)
@@ -435,11 +435,15 @@ def _remove_empty_parents(folder: Path, root: Path) -> None:
         folder = folder.parent
 
 
+def _wants_search(options: BuildOptions, configured: bool) -> bool:
+    """Build the Pagefind index: as --search/--no-search or site.toml says, if it is installed."""
+    wanted = options.search if options.search is not None else configured
+    return wanted and importlib.util.find_spec("pagefind") is not None
+
+
 def _index_search(out_dir: Path, lock: AbstractContextManager[object] | None) -> bool:
     """Index the site with Pagefind (when installed) into a fresh folder, then swap it in.
     Without Pagefind the search page searches titles, owners and tags only."""
-    if importlib.util.find_spec("pagefind") is None:
-        return False
     fresh = out_dir.parent / f".{out_dir.name}.okrsite-search-{os.getpid()}"
     shutil.rmtree(fresh, ignore_errors=True)
     command = [sys.executable, "-m", "pagefind", "--site", str(out_dir), "--output-path", str(fresh),

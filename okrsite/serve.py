@@ -27,6 +27,7 @@ import queue
 import re
 import secrets
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -47,7 +48,6 @@ import watchfiles
 from .build import BuildError, BuildOptions, BuildResult, build_site
 from .content.files import CONTENT_DIR
 from .diagnostics import Diagnostic, Severity, format_text, summary_line
-from .render.theme import builtin_theme_dir
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -318,6 +318,10 @@ class _Server(ThreadingHTTPServer):
     hosts: frozenset[str] | None  # the Host headers accepted; None: any
 
 
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     server_version = "okrsite"
@@ -414,9 +418,10 @@ def _split_target(target: str) -> tuple[str, str]:
 def _bind(host: str, port: int, log: Callable[[str], None]) -> _Server:
     """A server on `port`, or on the next free one (saying so)."""
     last = port + (PORT_TRIES - 1 if port else 0)
+    kind = _Server6 if ":" in host else _Server
     for candidate in range(port, last + 1):
         try:
-            server = _Server((host, candidate), _Handler)
+            server = kind((host, candidate), _Handler)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise ServeError(f"cannot listen on {host}:{candidate}: {exc.strerror}") from exc
@@ -436,6 +441,8 @@ def _accepted_hosts(host: str, port: int) -> frozenset[str] | None:
 
 def _url(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "") else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
     return f"http://{shown}:{port}/"
 
 
@@ -449,13 +456,9 @@ class _Filter(watchfiles.DefaultFilter):
 
 
 def watched_roots(site_dir: Path) -> tuple[Path, ...]:
-    """What is watched: content/, themes/, static/ and site.toml, those that exist, and the
-    built-in theme (it changes only for whoever works on okrsite's own theme)."""
-    roots = [site_dir / name for name in WATCHED if (site_dir / name).exists()]
-    builtin = builtin_theme_dir().resolve()
-    if builtin.is_dir() and not builtin.is_relative_to(site_dir):
-        roots.append(builtin)
-    return tuple(roots)
+    """What is watched: content/, themes/, static/ and site.toml, those that exist. (The
+    built-in theme is not: it changes only with okrsite itself.)"""
+    return tuple(site_dir / name for name in WATCHED if (site_dir / name).exists())
 
 
 def _needs_restart(changes: set[tuple[watchfiles.Change, str]], roots: tuple[Path, ...]) -> bool:

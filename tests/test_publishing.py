@@ -255,7 +255,8 @@ def test_search_page_and_title_index(built: Path) -> None:
     page = _page(built, "search/")
     form = page.select_one("form[data-search]")
     assert form["data-index"] == "index.js" and form["data-root"] == "../"
-    assert "wasm-unsafe-eval" in page.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    csp = page.select_one('meta[http-equiv="Content-Security-Policy"]')["content"]
+    assert "script-src 'self' 'unsafe-eval';" in csp and "unsafe-inline" not in csp
     script = (built / "search/index.js").read_text()
     records = json.loads(script.removeprefix("window.OKRSITE_SEARCH=").rstrip().removesuffix(";"))
     titles = {r[0] for r in records}

@@ -38,6 +38,7 @@ class SiteGlobals:
     current_cycle: NavCycle | None
     cycles: tuple[NavCycle, ...]
     favicon: str
+    search: bool = False  # a Pagefind index is built with the site
     version: str = __version__
     csp: str = CSP
 

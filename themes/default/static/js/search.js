@@ -111,8 +111,8 @@
     run(query);
   }
 
-  if (location.protocol === "file:") {
-    note(form.getAttribute("data-offline"));
+  if (location.protocol === "file:" || form.getAttribute("data-fulltext") !== "pagefind") {
+    note(form.getAttribute(location.protocol === "file:" ? "data-offline" : "data-titles-only"));
     start();
     return;
   }
