@@ -243,7 +243,9 @@ class SizeBench:
         self.result: dict[str, Any] = {"size": asdict(size), "steps": {}}
 
     def build_cmd(self, site: Path, out: Path) -> list[str]:
-        cmd = [*(self.okrsite or []), "build", str(site), "--out", str(out), "--quiet"]
+        # --no-search: the same work as Hugo's build (pages, no search index); the Pagefind
+        # index is measured on its own (step okrsite_search), as Hugo users run it too.
+        cmd = [*(self.okrsite or []), "build", str(site), "--out", str(out), "--quiet", "--no-search"]
         return cmd + (["--timings"] if self.args.timings else [])
 
     def okrsite_build(self, site: Path, out: Path) -> Measurement:
@@ -265,10 +267,22 @@ class SizeBench:
         cold = self.okrsite_cold()
         self.okrsite_no_change(cold)
         self.okrsite_ci(cold)
+        self.okrsite_search(cold)
         self.hugo_cold()
         if self.args.clean:
             remove(self.root)
         return self.result
+
+    def okrsite_search(self, cold: Step) -> Step:
+        """Pagefind indexing of the okrsite output, as `okrsite build` runs it when search is on."""
+        if cold.status != "ok":
+            return self.record("okrsite_search", skipped("no okrsite output to index"))
+        index = self.root / "pagefind-index"
+        remove(index)
+        cmd = [sys.executable, "-m", "pagefind", "--site", str(self.out), "--output-path", str(index), "--quiet"]
+        step = measured(lambda: run_measured(cmd, timeout=self.args.timeout, env=self.env), 1)
+        remove(index)
+        return self.record("okrsite_search", step)
 
     def generate(self) -> None:
         s = self.size
@@ -445,6 +459,7 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
         row("okrsite no-change rebuild (s)", step("okrsite_no_change", seconds)),
         row("okrsite CI rebuild, 1 check-in edited (s)", step("okrsite_ci_edit", seconds)),
         row("okrsite output (MB / files)", step("okrsite_cold", output)),
+        row("Pagefind search index of that output (s)", step("okrsite_search", seconds)),
         row("Hugo cold build (s)", step("hugo_cold", seconds)),
         row("Hugo peak RSS (MiB)", step("hugo_cold", memory)),
         row("Hugo output (MB / files)", step("hugo_cold", output)),

@@ -232,6 +232,7 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
             if progress:
                 progress(len(outcomes), total)
         return outcomes
+    plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
     _JOB = (plan, staging, previous, base)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:

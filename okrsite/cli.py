@@ -68,8 +68,13 @@ def _report(result: CheckResult, fmt: str, strict: bool, site_dir: Path, quiet: 
         site = result.site
         objectives = len(site.objectives) if site else 0
         checkins = len(site.checkins) if site else 0
-        click.echo(f"okrsite check: {objectives} objectives, {checkins} check-ins: {counts}", err=True)
+        click.echo(f"okrsite check: {_count(objectives, 'objective')}, {_count(checkins, 'check-in')}: "
+                   f"{counts}", err=True)
     return 1 if result.failed(strict) else 0
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
 
 
 def _relative_prefix(site_dir: Path) -> str:

@@ -214,9 +214,10 @@ def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
             'name a folder of themes/ (letters, digits, ".", "_", "-"), or use theme = "default"',
         )
         config = dataclasses.replace(config, theme="default")
-    for key in ("title", "description"):  # shown in every page and feed
-        text = without_controls(getattr(config, key), reader.locate("", key), reader.diagnostics)
-        config = dataclasses.replace(config, **{key: text})
+    config = dataclasses.replace(  # shown in every page and feed
+        config, title=without_controls(config.title, reader.locate("", "title"), reader.diagnostics),
+        description=without_controls(config.description, reader.locate("", "description"), reader.diagnostics),
+    )
     base = config.base_url
     if not (base.startswith("/") or re.match(r"^https?://", base)):
         reader.diagnostics.error(

@@ -212,15 +212,11 @@ def read_yaml(
     if not yaml_text.strip():
         return {}, {}, {}
     try:
-        too_deep = _too_deep(yaml_text)
-        if too_deep is not None:
-            diagnostics.error(
-                Location(path, too_deep.line + first_line, too_deep.column + 1), "yaml-too-complex",
-                f"front matter is nested more than {MAX_DEPTH} levels deep",
-                "flatten the nested lists and mappings",
-            )
-            return None, {}, {}
+        _check_depth(path, yaml_text, first_line)
         node = yaml.compose(yaml_text, Loader=_Loader)
+    except _TooBig as exc:
+        _report_too_big(exc, diagnostics)
+        return None, {}, {}
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if exc.context_mark is not None and mark is not None and _at_end(mark, yaml_text):
@@ -250,11 +246,7 @@ def read_yaml(
     try:
         data = converter.convert(node, (), 0)
     except _TooBig as exc:
-        diagnostics.error(
-            exc.at, "yaml-too-complex", str(exc),
-            "front matter holds plain fields; remove anchors and aliases (&name, *name)"
-            if "aliases" in str(exc) else "flatten the nested lists and mappings",
-        )
+        _report_too_big(exc, diagnostics)
         return None, {}, {}
     return data, converter.positions, converter.key_positions
 
@@ -265,28 +257,40 @@ class _TooBig(Exception):
         self.at = at
 
 
+def _report_too_big(exc: _TooBig, diagnostics: Diagnostics) -> None:
+    diagnostics.error(
+        exc.at, "yaml-too-complex", str(exc),
+        "front matter holds plain fields; remove anchors and aliases (&name, *name)"
+        if "aliases" in str(exc) else "flatten the nested lists and mappings",
+    )
+
+
+_TOO_DEEP = f"front matter is nested more than {MAX_DEPTH} levels deep"
+
+
 # libyaml composes nodes recursively in C: tens of thousands of nested `[` overflow the C stack
 # and kill the process, before any limit of ours is checked. A document that might nest that deep
 # is first walked as a flat stream of events (the parser keeps its own stack).
 _DEPTH_SCAN_FROM = 1000
 
 
-def _too_deep(text: str) -> yaml.Mark | None:
-    """Where the YAML nests deeper than MAX_DEPTH, if it does; None when it cannot or does not.
-    Block nesting needs a deeper column for every two levels and flow nesting a bracket, so
-    `bound` is an upper limit of the depth, cheap enough to skip the scan for ordinary files."""
+def _check_depth(path: str, text: str, first_line: int) -> None:
+    """Raise _TooBig where the YAML nests deeper than MAX_DEPTH. Block nesting needs a deeper
+    column for every two levels and flow nesting a bracket, so `bound` is an upper limit of the
+    depth, cheap enough to skip the scan for ordinary files."""
     bound = 2 * (max(map(len, text.split("\n"))) + 1) + text.count("[") + text.count("{")
     if bound <= _DEPTH_SCAN_FROM:
-        return None
+        return
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, _OPENING):
             depth += 1
             if depth > MAX_DEPTH:
-                return event.start_mark
+                mark = event.start_mark
+                line, column = (mark.line, mark.column) if mark else (0, 0)
+                raise _TooBig(_TOO_DEEP, Location(path, line + first_line, column + 1))
         elif isinstance(event, _CLOSING):
             depth -= 1
-    return None
 
 
 _OPENING = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
@@ -314,7 +318,7 @@ class _Converter:
             raise _TooBig(f"front matter expands to more than {MAX_NODES} values (aliases?)",
                           Location(self.path, *field_at) if field_at else self.loc(node))
         if depth > MAX_DEPTH:
-            raise _TooBig(f"front matter is nested more than {MAX_DEPTH} levels deep", self.loc(node))
+            raise _TooBig(_TOO_DEEP, self.loc(node))
         if len(at) < 6:  # deeper positions are never asked for
             self.positions.setdefault(at, (node.start_mark.line + self.first_line, node.start_mark.column + 1))
         if node.tag not in _PLAIN_TAGS:
@@ -353,7 +357,7 @@ class _Converter:
     def _scalar(self, node: yaml.Node) -> Any:
         tag = _implicit_tag(node.value) if node.tag == _PLAIN else node.tag
         if tag not in _CONSTRUCTED_TAGS:
-            if node.style == '"':  # only escapes ("\x0b") put control characters in a value
+            if getattr(node, "style", None) == '"':  # only escapes ("\x0b") put control characters in a value
                 return without_controls(str(node.value), self.loc(node), self.diagnostics)
             return str(node.value)  # text, or an unsupported tag (reported) read as text
         try:

@@ -91,6 +91,11 @@ class Renderer:
             return "low"
         return "medium" if value < 0.7 else "high"
 
+    def compile(self, names: set[str]) -> None:
+        """Load and compile templates now (worker processes then inherit them compiled)."""
+        for name in sorted(names):
+            self.env.get_template(name)
+
     def render(self, page: Page, variables: dict[str, Any]) -> str:
         """The HTML of a page, given its template variables (see Page.variables); a page
         without a template (a data export) is its view's text."""
