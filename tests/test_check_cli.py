@@ -58,7 +58,7 @@ def test_clean_site_exits_0(site):
     result = run("check", str(site.root), *TODAY)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert "okrsite check: 1 objectives, 1 check-ins: 0 errors, 0 warnings" in result.stderr
+    assert "okrsite check: 1 objective, 1 check-in: 0 errors, 0 warnings" in result.stderr
 
 
 def test_every_problem_is_reported_in_one_run(site):
