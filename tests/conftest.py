@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from okrsite.check import CheckResult, check_site
 from okrsite.diagnostics import Diagnostic
@@ -32,6 +33,12 @@ from okrsite.model import KeyResult, Objective, Site
 from okrsite.scoring import KRScore, ObjectiveScore, Scores
 
 TODAY = dt.date(2026, 11, 20)  # inside 2026-Q4, the cycle most fixtures use
+
+# Hypothesis: the same examples on every CI run; HYPOTHESIS_PROFILE=thorough for a long local run
+# (tests/test_fuzz.py scales its example counts with the profile's max_examples).
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("thorough", max_examples=2000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "default"))
 
 # A sample owner for tests: an objective with numeric (increasing, decreasing, weighted),
 # milestone and linked key results, and the objective the linked one takes progress from.

@@ -92,6 +92,13 @@ def test_file_and_bundle_with_the_same_id(site):
 
 def test_ids_differing_only_in_case(site):
     result = site({GROW: GROW_MD, f"{Q4}/acme/Grow.md": GROW_MD})
+    found = result.expect("case-clash", GROW, 1, "'grow.md' differs from 'Grow.md' only in letter case")
+    assert "macOS and Windows" in found.hint
+    assert list(result.site.objectives) == ["2026-Q4/acme/Grow"]
+
+
+def test_file_and_bundle_differing_only_in_case(site):
+    result = site({GROW: GROW_MD, f"{Q4}/acme/Grow/index.md": GROW_MD})
     result.expect("duplicate-id", GROW, 2, "differs only in letter case from `2026-Q4/acme/Grow`")
 
 
