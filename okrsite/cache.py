@@ -48,6 +48,15 @@ class DocumentCache:
         self.used.add(key)
         self.added.add(key)
 
+    def begin(self) -> None:
+        """Start a build with a cache kept open since the last one: nothing used yet."""
+        self.used = set()
+
+    def settle(self) -> None:
+        """After a save: keep what the build used (what the shards now hold), nothing else."""
+        self.entries = {key: self.entries[key] for key in self.used}
+        self.used, self.added = set(), set()
+
     def changed_shards(self) -> set[int]:
         """Shards that gained a document or hold one this build no longer used."""
         stale = set(self.entries) - self.used
@@ -95,7 +104,16 @@ class BuildCache:
         return cache
 
     def save(self, pages: PageManifest | None = None) -> None:
-        """Write what changed; a failure to write the cache never fails a build."""
+        """Write what changed; a failure to write the cache never fails a build. Afterwards the
+        cache holds what was saved, ready for the next build (see BuildOptions.cache)."""
+        try:
+            self._write(pages)
+        finally:
+            self.documents.settle()
+            if pages is not None:
+                self.pages = pages
+
+    def _write(self, pages: PageManifest | None) -> None:
         if self.folder is None:
             return
         try:
@@ -133,7 +151,7 @@ def _load(path: Path) -> object:
         return None
     try:
         return pickle.loads(data)
-    except Exception:  # a damaged or foreign cache file is the same as none
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is the same as none
         return None
 
 

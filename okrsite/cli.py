@@ -178,8 +178,8 @@ def build(path: Path, out_dir: Path | None, drafts: bool, public: bool, base_url
 @click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Port to listen on; when taken, the next free one is used. 0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. 0.0.0.0 serves to your network, drafts and private "
-                   "objectives included.")
+              help="Address to listen on. 0.0.0.0 serves to your network (private objectives "
+                   "included).")
 @click.option("--drafts", is_flag=True, help="Include objectives with status: draft.")
 @click.option("--open", "open_browser", is_flag=True, help="Open the site in your web browser.")
 @_today_option

@@ -14,10 +14,11 @@ import json
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, get_args, get_origin, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from babel import localedata
 
@@ -102,7 +103,7 @@ class SiteConfig:
               "or one the site's theme has a strings/<language>.yaml for."
     )
     theme: str = _opt("default", "Theme name: themes/<name>/ in the site, else the built-in one.")
-    today: dt.date | None = _opt(None, "Pin the build's date (else SOURCE_DATE_EPOCH, else the clock).")
+    today: dt.date | None = _opt(None, "Pin the build's date (else SOURCE_DATE_EPOCH, else the clock).")  # noqa: RUF009
     current_cycle: str | None = _opt(None, "Cycle shown on the home page (else the one running today).")
     cycles: CyclesConfig = field(default_factory=CyclesConfig)
     checkins: CheckinsConfig = field(default_factory=CheckinsConfig)
@@ -129,8 +130,8 @@ def build_date(config: SiteConfig, override: dt.date | None = None) -> dt.date:
         return config.today
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.datetime.now(dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.datetime.now(dt.UTC).date()
 
 
 def load_config(site_dir: Path, diagnostics: Diagnostics) -> SiteConfig:
@@ -175,7 +176,7 @@ def parse_config(text: str, diagnostics: Diagnostics, site_dir: Path | None = No
     return _check_cross_fields(config, reader)
 
 
-def _check_language(config: SiteConfig, reader: "_Reader", languages: tuple[str, ...]) -> SiteConfig:
+def _check_language(config: SiteConfig, reader: _Reader, languages: tuple[str, ...]) -> SiteConfig:
     if config.language in languages:
         return config
     reader.diagnostics.error(
@@ -192,7 +193,7 @@ def _check_language(config: SiteConfig, reader: "_Reader", languages: tuple[str,
 _THEME_NAME = re.compile(r"^[^\W_][\w.-]*$")
 
 
-def _check_cross_fields(config: SiteConfig, reader: "_Reader") -> SiteConfig:
+def _check_cross_fields(config: SiteConfig, reader: _Reader) -> SiteConfig:
     if config.scoring.at_risk > config.scoring.on_track:
         reader.diagnostics.error(
             reader.locate("scoring", "at_risk"), "config-range",
@@ -290,7 +291,7 @@ class _Reader:
     def _convert(
         self, section: str, key: str, value: Any, kind: Any, meta: Mapping[str, Any]
     ) -> Any:
-        base, optional = _unwrap_optional(kind)
+        base, _ = _unwrap_optional(kind)
         expected = _TYPE_NAMES.get(base, "a list of strings")
         if base is bool:
             ok = isinstance(value, bool)

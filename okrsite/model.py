@@ -351,7 +351,7 @@ class Site:
         position = self.org.chart_order.get(owner)
         return (position if position is not None else len(self.org.chart_order), owner.lower())
 
-    def view(self, *, drafts: bool, public: bool) -> "Site":
+    def view(self, *, drafts: bool, public: bool) -> Site:
         """The site as published: drafts only with `drafts`, private objectives not if `public`."""
         kept = {
             oid: o for oid, o in self.objectives.items()
@@ -371,7 +371,7 @@ class Site:
         return replace(self, objectives=objectives, checkins=checkins)
 
 
-    def as_of(self, day: dt.date) -> "Site":
+    def as_of(self, day: dt.date) -> Site:
         """The site as it stood on `day`: check-ins dated later are not there yet."""
         checkins = {cid: c for cid, c in self.checkins.items() if c.date <= day}
         if len(checkins) == len(self.checkins):

@@ -46,6 +46,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import watchfiles
 
 from .build import BuildError, BuildOptions, BuildResult, build_site
+from .cache import CACHE_DIR, BuildCache
 from .content.files import CONTENT_DIR
 from .diagnostics import Diagnostic, Severity, format_text, summary_line
 
@@ -140,6 +141,7 @@ class LiveSite:
     changed_at: dict[str, int] = field(default_factory=dict)  # page URL → build it last changed in
     all_at: int = 0  # the last build after which every tab reloads
     finished: threading.Condition = field(default_factory=threading.Condition)
+    cache: BuildCache | None = None  # opened by the first build, kept for the next ones
 
     @property
     def token(self) -> str:
@@ -149,19 +151,21 @@ class LiveSite:
     def failed(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
 
-    def build(self) -> tuple[Update, BuildResult | None]:
+    def build(self, log: Callable[[str], None]) -> tuple[Update, BuildResult | None]:
         """Build once; returns what to tell the tabs, and the result if the build succeeded."""
-        options = BuildOptions(out_dir=self.out_dir, today=self.options.today, drafts=self.options.drafts,
-                               base_url="/", publish_lock=self.lock, search=False)
         result = None
         with self.finished:
             self.started += 1
         try:
+            if self.cache is None:
+                self.cache = BuildCache.open(self.site_dir / CACHE_DIR)
+            options = BuildOptions(out_dir=self.out_dir, today=self.options.today, drafts=self.options.drafts,
+                                   base_url="/", publish_lock=self.lock, search=False, cache=self.cache)
             result = build_site(self.site_dir, options)
         except BuildError as exc:  # errors first: they are what the overlay is for
             failure = tuple(sorted(exc.diagnostics, key=lambda d: not d.is_error))
         except Exception as exc:  # noqa: BLE001 - a bug in okrsite must not stop the server: show it
-            traceback.print_exc()
+            log(traceback.format_exc().rstrip())
             failure = (_internal_error(exc),)
         with self.lock:
             if result is not None:
@@ -194,7 +198,7 @@ class LiveSite:
             every = shown < 0 or self.all_at > shown or len(pages) > MAX_LISTED
             return Update(self.token, () if every else pages, every, self.diagnostics if self.failed else ())
 
-    def wait_for_builds(self, count: int, timeout: float) -> bool:
+    def wait_for_builds(self, count: int, timeout: float | None) -> bool:
         """Wait until `count` builds have finished (for tests and measurements)."""
         with self.finished:
             return self.finished.wait_for(lambda: self.attempts >= count, timeout)
@@ -507,7 +511,8 @@ class DevServer:
         self.close()
 
     def start(self) -> None:
-        """Listen, build once, then watch (in a thread)."""
+        """Listen, start watching, and return once the first build is done (the watcher's
+        thread makes every build, so changes made during the first one are not missed)."""
         http = self._http = _bind(self.options.host, self.options.port, self.log)
         http.live, http.events = self.live, self.events
         http.hosts = _accepted_hosts(self.options.host, http.server_address[1])
@@ -515,17 +520,18 @@ class DevServer:
         self._serving = True
         if self.options.host not in LOOPBACK:
             self.log(f"warning: listening on {self.options.host}: anyone who can reach this machine "
-                     "can read the site, drafts and private objectives too")
+                     "can read the site, private objectives included")
         self.log(f"Serving {self.site_dir} at {self.url} (Ctrl+C to stop)")
-        self.rebuild(())
-        ready = threading.Event()
-        self._spawn("okrsite-watch", lambda: self.watch(ready))
-        ready.wait(5)
+        watcher = self._spawn("okrsite-watch", self.watch)
+        while not self.live.wait_for_builds(1, 0.5):
+            if not watcher.is_alive():
+                raise ServeError("watching the site failed (the error is above)")
 
-    def _spawn(self, name: str, target: Callable[[], None]) -> None:
+    def _spawn(self, name: str, target: Callable[[], None]) -> threading.Thread:
         thread = threading.Thread(target=target, name=name, daemon=True)
         thread.start()
         self._threads.append(thread)
+        return thread
 
     def close(self) -> None:
         """Stop watching and serving, end every event stream, remove the built site."""
@@ -540,18 +546,24 @@ class DevServer:
             thread.join(timeout=5)
         shutil.rmtree(self._folder, ignore_errors=True)
 
-    def rebuild(self, paths: Iterable[str]) -> None:
+    def _rebuild(self, paths: Iterable[str]) -> None:
         """Build, log one line (or the errors), and tell the open tabs."""
         started = time.perf_counter()
-        update, result = self.live.build()
+        update, result = self.live.build(self._say)
         self.events.publish(update.event())
-        self.log(_build_line(result, update, time.perf_counter() - started, sorted(paths)))
+        self._say(_build_line(result, update, time.perf_counter() - started, sorted(paths)))
 
-    def watch(self, ready: threading.Event | None = None) -> None:
-        """Rebuild after each burst of changes until closed. The watcher starts afresh when a
-        watched folder appears or goes, or site.toml is replaced, so its watches stay valid.
-        When the system refuses more watches (inotify's limit), it polls instead."""
+    def _say(self, line: str) -> None:
+        """Log, unless closing (a build cut short by Ctrl+C has nothing to say)."""
+        if not self._stop.is_set():
+            self.log(line)
+
+    def watch(self) -> None:
+        """Build once, then after each burst of changes, until closed. The watcher starts
+        afresh when a watched folder appears or goes, or site.toml is replaced, so its
+        watches stay valid. When the system refuses more watches (inotify's limit), it polls."""
         pending: set[str] = set()
+        first = True
         polling = False
         while not self._stop.is_set():
             roots = watched_roots(self.site_dir)
@@ -561,15 +573,14 @@ class DevServer:
                         step=self.options.step_ms, stop_event=self._stop, rust_timeout=ROOT_CHECK_MS,
                         yield_on_timeout=True, recursive=bool(roots), raise_interrupt=False,
                         force_polling=polling or None):
-                    if ready is not None:
-                        ready.set()
                     pending.update(self._relative(path) for _, path in changes)
                     now = watched_roots(self.site_dir)
                     if now != roots or _needs_restart(changes, roots):
                         pending.update(self._relative(str(root)) for root in set(now) ^ set(roots))
                         break  # pending changes are built once the new watcher runs
-                    if pending and not self._stop.is_set():
-                        self.rebuild(pending)
+                    if (first or pending) and not self._stop.is_set():
+                        self._rebuild(pending)
+                        first = False
                         pending.clear()
             except OSError as exc:
                 if polling:
@@ -593,7 +604,7 @@ def _build_line(result: BuildResult | None, update: Update, seconds: float, path
         errors = [d for d in update.diagnostics if d.is_error]
         return (f"build failed{because}: {summary_line(update.diagnostics)}; still serving the last "
                 f"good build (the browser shows the errors)\n{format_text(errors)}")
-    phases = ", ".join(f"{phase} {ms * 1000:.0f}" for phase, ms in result.timings.items())
+    phases = ", ".join(f"{phase} {spent * 1000:.0f}" for phase, spent in result.timings.items())
     return (f"built{because} in {seconds:.2f} s: {result.pages} pages, {result.rendered} rendered, "
             f"{len(result.changed)} changed ({phases} ms)")
 

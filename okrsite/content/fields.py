@@ -161,9 +161,10 @@ class Fields:
         value = self.data[key]
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return (str(value),)
-        if isinstance(value, list):
-            if all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
-                return tuple(str(v) for v in value)
+        if isinstance(value, list) and all(
+            isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value
+        ):
+            return tuple(str(v) for v in value)
         self._wrong(key, "a list of names", f"e.g. {key}: [one, two]")
         return ()
 

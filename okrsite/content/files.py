@@ -172,7 +172,7 @@ class _Walker:
         return True
 
     def check_name(self, entry: _Entry, what: str) -> bool:
-        name = entry.name[:-3] if entry.name.endswith(".md") else entry.name
+        name = entry.name.removesuffix(".md")
         if NAME_RE.match(name):
             return True
         composed = unicodedata.normalize("NFC", name)
@@ -219,9 +219,8 @@ class _Walker:
                 )
             elif entry.is_dir:
                 files.extend(self.bundle(cycle, folder.name, entry))
-            elif entry.name.endswith(".md"):
-                if self.check_name(entry, "objective file"):
-                    files.append(SourceFile(entry.rel, FileKind.OBJECTIVE, cycle, folder.name, entry.name[:-3]))
+            elif entry.name.endswith(".md") and self.check_name(entry, "objective file"):
+                files.append(SourceFile(entry.rel, FileKind.OBJECTIVE, cycle, folder.name, entry.name[:-3]))
         return files
 
     def bundle(self, cycle: str, owner: str, folder: _Entry) -> list[SourceFile]:

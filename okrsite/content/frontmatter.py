@@ -123,8 +123,7 @@ def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
             "save the file as UTF-8 (most editors offer 'Save with encoding')",
         )
         return None
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     found = _CONTROL.search(text)

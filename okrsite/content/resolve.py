@@ -16,8 +16,22 @@ from dataclasses import dataclass, replace
 from ..config import SiteConfig
 from ..diagnostics import Diagnostics, Location, suggestion_hint
 from ..model import (
-    CheckIn, Cycle, KeyResult, KRKind, Level, Lifecycle, Objective, ObjectiveKind, Org, ParentRef,
-    Person, Reading, Site, Team, Update, Visibility,
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRKind,
+    Level,
+    Lifecycle,
+    Objective,
+    ObjectiveKind,
+    Org,
+    ParentRef,
+    Person,
+    Reading,
+    Site,
+    Team,
+    Update,
+    Visibility,
 )
 from .cycles import dates_from_name, is_quarter_name
 from .documents import CheckInDoc, CycleDoc, KRDoc, ObjectiveDoc, OrgDoc, Ref, UpdateDoc

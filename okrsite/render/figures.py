@@ -81,7 +81,7 @@ def graph_svg(graph: Graph, *, title: str, href: Callable[[str], str], id_prefix
         return Markup("")
     nodes = [cascade.CascadeNode(n.id, n.level, n.parents, n.order) for n in graph.nodes]
     edges = [cascade.CascadeEdge(e.child, e.parent, e.kr) for e in graph.edges]
-    size = dict(node_width=200, node_height=78, h_gap=18, v_gap=44) if compact else {}
+    size = {"node_width": 200, "node_height": 78, "h_gap": 18, "v_gap": 44} if compact else {}
     layout = cascade.layout_cascade(nodes, edges, **size)
     cards = {
         n.id: cascade.NodeCard(

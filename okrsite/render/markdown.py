@@ -77,9 +77,7 @@ class Markdown:
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     parts.append(" ")
-                elif child.type == "image":
-                    parts.append(child.content)
-                elif child.type == "html_inline" and not self.allow_html:
+                elif child.type == "image" or child.type == "html_inline" and not self.allow_html:
                     parts.append(child.content)
         return re.sub(r"\s+", " ", "".join(parts)).strip()
 

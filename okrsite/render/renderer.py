@@ -17,8 +17,8 @@ from . import figures, urls
 from .i18n import Formatter, Strings, load_strings
 from .markdown import Markdown
 from .pages import NavCycle, Page
-from .views import Graph
 from .theme import Theme, make_environment
+from .views import Graph
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
@@ -125,7 +125,7 @@ def _url(context: Context, target: str) -> str:
 
 
 def _percent_int(value: float | None) -> int:
-    return 0 if value is None else int(round(value * 100))
+    return 0 if value is None else round(value * 100)
 
 
-__all__ = ["Markup", "Renderer", "SiteGlobals", "CSP"]
+__all__ = ["CSP", "Markup", "Renderer", "SiteGlobals"]

@@ -12,7 +12,12 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import (
-    BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, StrictUndefined,
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
     select_autoescape,
 )
 
