@@ -1,0 +1,230 @@
+"""Incremental builds equal clean builds byte for byte, after every kind of change, and a build
+with nothing changed rewrites nothing (Lektor's and Hugo's rule for a build cache)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from okrsite.build import BuildError, BuildOptions, BuildResult, build_site
+from okrsite.cache import BuildCache
+
+from .conftest import FixtureSite, dedent
+from .test_site import FILES, TODAY
+
+RELIABILITY = "content/2026-Q4/platform/reliability"
+OVERRIDE = "themes/default/templates/objective.html"
+SITE_FILES = {
+    **FILES,
+    # A site template and asset of its own, so template and asset edits can be tested
+    # without touching the built-in theme.
+    OVERRIDE: """
+        {% extends "@default/objective.html" %}
+        {% block title %}Objective: {{ super() }}{% endblock %}
+    """,
+    "themes/default/static/css/extra.css": "body { margin: 0 }\n",
+    "static/robots.txt": "User-agent: *\n",
+}
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden ones too) → its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def mtimes(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def build(root: Path, out: Path, *, cache: Path | None = None, clean: bool = False) -> BuildResult:
+    return build_site(root, BuildOptions(out_dir=out, today=TODAY, cache_dir=cache, use_cache=not clean))
+
+
+def assert_same_tree(incremental: Path, clean: Path) -> None:
+    got, want = tree(incremental), tree(clean)
+    assert sorted(got) == sorted(want), (
+        f"only in the incremental build: {sorted(set(got) - set(want))}; "
+        f"only in the clean build: {sorted(set(want) - set(got))}")
+    differ = [rel for rel in want if got[rel] != want[rel]]
+    assert not differ, f"incremental and clean builds differ in {differ}"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def rename(root: Path, old: str, new: str) -> None:
+    (root / old).rename(root / new)
+
+
+Change = Callable[[Path], object]
+
+CHANGES: dict[str, Change] = {
+    "checkin-edited": lambda root: edit(root / RELIABILITY / "2026-11-13.md", "uptime: 99.81", "uptime: 99.9"),
+    "checkin-note-edited": lambda root: edit(root / RELIABILITY / "2026-11-13.md",
+                                             "Deploys beat the target.", "Deploys beat the *goal*."),
+    "objective-title-edited": lambda root: edit(root / "content/2026-Q4/sales/pipeline.md",
+                                                "title: Build pipeline", "title: Build the pipeline"),
+    "objective-target-edited": lambda root: edit(root / "content/2026-Q4/sales/pipeline.md",
+                                                 "target: 100}", "target: 50}"),
+    "objective-realigned": lambda root: edit(root / "content/2026-Q4/alice/learn.md",
+                                             "parent: platform/reliability", "parent: sales/pipeline"),
+    "objective-tags-edited": lambda root: edit(root / "content/2026-Q4/sales/pipeline.md",
+                                               "tags: [revenue]", "tags: [revenue, leads]"),
+    "checkin-added": lambda root: FixtureSite(root).write({
+        "content/2026-Q4/sales/checkins/2026-11-15.md": """
+            ---
+            author: grace
+            updates:
+              pipeline#leads: 40
+            ---
+            Picking up.
+        """}),
+    "objective-added": lambda root: FixtureSite(root).write({
+        "content/2026-Q4/bob/automate.md": """
+            ---
+            title: Automate the runbooks
+            parent: platform/reliability#runbooks
+            tags: [reliability]
+            key_results:
+              - {id: scripts, title: Scripts from 0 to 10, start: 0, target: 10}
+            ---
+        """}),
+    "checkin-deleted": lambda root: (root / RELIABILITY / "2026-10-20.md").unlink(),
+    "objective-deleted": lambda root: (root / "content/2026-Q4/alice/learn.md").unlink(),
+    "objective-renamed": lambda root: rename(root, "content/2026-Q4/alice/learn.md",
+                                             "content/2026-Q4/alice/learn-rust.md"),
+    "checkin-renamed": lambda root: rename(root, "content/2026-Q4/sales/checkins/2026-10-05.md",
+                                           "content/2026-Q4/sales/checkins/2026-10-12.md"),
+    "template-edited": lambda root: edit(root / OVERRIDE, "Objective: ", "Goal: "),
+    "org-edited": lambda root: edit(root / "content/org.yaml", "Platform team", "Platform"),
+    "site-toml-edited": lambda root: (root / "site.toml").write_text('title = "Acme goals"\n'),
+    "theme-asset-edited": lambda root: (root / "themes/default/static/css/extra.css").write_text("body{}\n"),
+    "static-file-deleted": lambda root: (root / "static/robots.txt").unlink(),
+    "cycle-notes-edited": lambda root: edit(root / "content/2026-Q3/_cycle.md", "ship smaller", "ship small"),
+}
+
+
+@pytest.fixture
+def fixture_site(site: FixtureSite) -> FixtureSite:
+    return site.write(SITE_FILES)
+
+
+@pytest.mark.parametrize("kind", list(CHANGES))
+def test_incremental_build_equals_clean_build(kind: str, fixture_site: FixtureSite, tmp_path: Path) -> None:
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    build(root, out, cache=cache)
+    CHANGES[kind](root)
+    result = build(root, out, cache=cache)
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+    assert 0 < result.rendered < result.pages or kind in {"template-edited", "site-toml-edited",
+                                                          "theme-asset-edited", "static-file-deleted",
+                                                          "org-edited"}, result.rendered
+    again = build(root, out, cache=cache)
+    assert again.rendered == 0 and again.changed == ()
+
+
+def test_renamed_checkin_moves_its_values(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """A rename is a delete and an add in one: both sides must be noticed."""
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    build(root, out, cache=cache)
+    CHANGES["checkin-renamed"](root)
+    result = build(root, out, cache=cache)
+    assert "2026-Q4/sales/pipeline/index.html" in result.changed
+
+
+def test_second_build_rewrites_nothing(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    first = build(root, out, cache=cache)
+    assert first.rendered == first.pages
+    before = mtimes(out)
+    second = build(root, out, cache=cache)
+    assert second.rendered == 0
+    assert second.changed == ()
+    assert mtimes(out) == before
+
+
+@pytest.mark.parametrize("kind", ["checkin-edited", "theme-asset-edited", "objective-deleted"])
+def test_changed_lists_every_output_whose_bytes_changed(kind: str, fixture_site: FixtureSite,
+                                                        tmp_path: Path) -> None:
+    """What a dev server reloads tabs by: changed pages and assets, and removed files (the
+    search index, rebuilt after the pages, is not listed)."""
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    build(root, out, cache=cache)
+    before = tree(out)
+    CHANGES[kind](root)
+    result = build(root, out, cache=cache)
+    after = tree(out)
+    differ = {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+    assert set(result.changed) == {rel for rel in differ if not rel.startswith(("pagefind/", ".okrsite"))}
+    assert result.changed
+
+
+def test_ci_restores_cache_and_output_into_a_fresh_checkout(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """A CI job: fresh checkout (new mtimes), cache and previous output restored, one check-in
+    edited. Only the pages that check-in touches are rendered, and the result is a clean build."""
+    first = fixture_site.root
+    build(first, first / "public")  # cache in SITE/.okrsite-cache, as by default
+    checkout = tmp_path / "checkout"
+    shutil.copytree(first, checkout, copy_function=shutil.copy)  # shutil.copy: new mtimes
+    for root in (first, checkout):
+        edit(root / RELIABILITY / "2026-11-13.md", "p99: {value: 540", "p99: {value: 520")
+    in_place = build(first, first / "public")
+    result = build(checkout, checkout / "public")
+    assert 0 < result.rendered == in_place.rendered < result.pages
+    assert result.changed == in_place.changed
+    build(checkout, tmp_path / "clean", clean=True)
+    assert_same_tree(checkout / "public", tmp_path / "clean")
+
+
+def test_failed_build_keeps_the_cache_usable(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    build(root, out, cache=cache)
+    path = root / RELIABILITY / "2026-11-13.md"
+    good = path.read_text(encoding="utf-8")
+    path.write_text(dedent("""
+        ---
+        updates: [unclosed
+        ---
+    """), encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(root, out, cache=cache)
+    path.write_text(good.replace("uptime: 99.81", "uptime: 99.85"), encoding="utf-8")
+    result = build(root, out, cache=cache)
+    assert 0 < result.rendered < result.pages
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+
+
+def test_a_cache_kept_open_across_builds_equals_clean_builds(fixture_site: FixtureSite,
+                                                            tmp_path: Path) -> None:
+    """The dev server keeps one BuildCache across rebuilds, failed ones too."""
+    root, out = fixture_site.root, tmp_path / "out"
+    kept = BuildCache.open(tmp_path / "cache")
+    options = BuildOptions(out_dir=out, today=TODAY, cache=kept)
+    build_site(root, options)
+    broken = root / RELIABILITY / "2026-10-20.md"
+    for kind in ("checkin-edited", "broken", "objective-renamed", "template-edited", "org-edited"):
+        if kind == "broken":
+            good = broken.read_text(encoding="utf-8")
+            broken.write_text("---\nupdates: [unclosed\n---\n", encoding="utf-8")
+            with pytest.raises(BuildError):
+                build_site(root, options)
+            broken.write_text(good.replace("p99: 700", "p99: 690"), encoding="utf-8")
+        else:
+            CHANGES[kind](root)
+        result = build_site(root, options)
+        assert result.rendered < result.pages or kind in {"template-edited", "org-edited"}, kind
+        clean = tmp_path / f"clean-{kind}"
+        build(root, clean, clean=True)
+        assert_same_tree(out, clean)
+    assert build_site(root, options).rendered == 0
+    reopened = BuildCache.open(tmp_path / "cache")  # what is on disk is what was kept
+    assert reopened.documents.entries.keys() == kept.documents.entries.keys()
+    assert reopened.pages == kept.pages
