@@ -27,6 +27,7 @@ import queue
 import re
 import secrets
 import shutil
+import signal
 import socket
 import sys
 import tempfile
@@ -613,10 +614,16 @@ def _print(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_site(site_dir: Path, options: ServeOptions) -> None:
     """`okrsite serve`: build, serve and rebuild until Ctrl+C."""
     if not site_dir.is_dir():
         raise ServeError(f"there is no folder {site_dir}")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # stop as cleanly as on Ctrl+C
     try:
         with DevServer(site_dir, options) as server:
             if options.open_browser:
