@@ -58,7 +58,7 @@ def kr_chart(kr: KRView, cycle: CycleSummary, today: dt.date, labels: charts.Cha
 
 def history_chart(history: Sequence[HistoryRow], title: str, labels: charts.ChartLabels) -> Markup:
     entries = [
-        charts.ScoreEntry(row.cycle.title, row.average, row.band or "")
+        charts.ScoreEntry(row.cycle.id, row.average, row.band or "")
         for row in reversed(history)
     ]
     return charts.score_history_svg(entries, title=title, labels=labels)
