@@ -41,6 +41,7 @@ def objective_url(objective_id: str) -> str:
 def export_data(site: Site, scores: Scores, cycles: Iterable[str] | None = None) -> dict[str, Any]:
     """Everything as plain data; `cycles` limits it to some cycles."""
     wanted = set(cycles) if cycles is not None else set(site.cycles)
+    by_cycle = _checkins_by_cycle(site)
     return {
         "format_version": FORMAT_VERSION,
         "site": {"title": site.config.title, "today": scores.today.isoformat()},
@@ -54,8 +55,17 @@ def export_data(site: Site, scores: Scores, cycles: Iterable[str] | None = None)
         "objectives": [
             _objective(site, o, scores) for o in site.objectives.values() if o.cycle in wanted
         ],
-        "checkins": [_checkin(site, c) for c in site.checkins.values() if c.cycle in wanted],
+        # grouped by cycle (in cycle order), then by date: the site's export joins its cycles'
+        "checkins": [_checkin(site, c) for cycle in site.cycles if cycle in wanted
+                     for c in by_cycle.get(cycle, ())],
     }
+
+
+def _checkins_by_cycle(site: Site) -> dict[str, list[CheckIn]]:
+    found: dict[str, list[CheckIn]] = {}
+    for checkin in site.checkins.values():
+        found.setdefault(checkin.cycle, []).append(checkin)
+    return found
 
 
 def _cycle(cycle: Cycle, scores: Scores) -> dict[str, Any]:
@@ -145,36 +155,85 @@ CSV_COLUMNS = (
 
 
 def csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """One row per cycle, objective, key result and check-in update (column `type`)."""
+    """One row per cycle, objective, key result and check-in update (column `type`), cycle by
+    cycle: the cycle's row, its objectives each followed by its key results, its updates."""
+    objectives: dict[str, list[dict[str, Any]]] = {}
+    for o in data["objectives"]:
+        objectives.setdefault(o["cycle"], []).append(o)
+    checkins: dict[str, list[dict[str, Any]]] = {}
+    for c in data["checkins"]:
+        checkins.setdefault(c["cycle"], []).append(c)
     for cycle in data["cycles"]:
         yield {"type": "cycle", "cycle": cycle["id"], "title": cycle["title"], "status": cycle["phase"],
                "progress": cycle["progress"], "expected": cycle["expected"],
                "grade": cycle["average_grade"], "date": cycle["start"]}
-    for o in data["objectives"]:
-        yield {"type": "objective", "cycle": o["cycle"], "objective": o["id"], "title": o["title"],
-               "owner": o["owner"], "level": o["level"], "kind": o["kind"], "status": o["status"],
-               "progress": o["progress"], "expected": o["expected"], "grade": o["grade"],
-               "band": o["band"], "date": o["last_checkin"], "confidence": o["confidence"]}
-        for kr in o["key_results"]:
-            yield {"type": "key_result", "cycle": o["cycle"], "objective": o["id"], "key_result": kr["id"],
-                   "title": kr["title"], "owner": kr["owner"] or o["owner"], "kind": kr["kind"],
-                   "status": kr["status"], "start": kr["start"], "target": kr["target"] if kr["threshold"] is None else kr["threshold"],
-                   "unit": kr["unit"], "current": kr["current"], "progress": kr["progress"],
-                   "date": kr["updated"], "confidence": kr["confidence"]}
-    for c in data["checkins"]:
-        for u in c["updates"]:
-            yield {"type": "checkin_update", "cycle": c["cycle"], "objective": u["objective"],
-                   "key_result": u["key_result"], "owner": c["owner"], "current": u["value"],
-                   "progress": u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"]),
-                   "date": c["date"], "author": c["author"], "confidence": u["confidence"], "note": u["note"]}
+        for o in objectives.get(cycle["id"], ()):
+            yield from _objective_rows(o)
+        for c in checkins.get(cycle["id"], ()):
+            yield from _update_rows(c)
+
+
+def _objective_rows(o: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield {"type": "objective", "cycle": o["cycle"], "objective": o["id"], "title": o["title"],
+           "owner": o["owner"], "level": o["level"], "kind": o["kind"], "status": o["status"],
+           "progress": o["progress"], "expected": o["expected"], "grade": o["grade"],
+           "band": o["band"], "date": o["last_checkin"], "confidence": o["confidence"]}
+    for kr in o["key_results"]:
+        yield {"type": "key_result", "cycle": o["cycle"], "objective": o["id"], "key_result": kr["id"],
+               "title": kr["title"], "owner": kr["owner"] or o["owner"], "kind": kr["kind"],
+               "status": kr["status"], "start": kr["start"],
+               "target": kr["target"] if kr["threshold"] is None else kr["threshold"],
+               "unit": kr["unit"], "current": kr["current"], "progress": kr["progress"],
+               "date": kr["updated"], "confidence": kr["confidence"]}
+
+
+def _update_rows(c: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    for u in c["updates"]:
+        yield {"type": "checkin_update", "cycle": c["cycle"], "objective": u["objective"],
+               "key_result": u["key_result"], "owner": c["owner"], "current": u["value"],
+               "progress": u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"]),
+               "date": c["date"], "author": c["author"], "confidence": u["confidence"], "note": u["note"]}
 
 
 def to_csv(data: dict[str, Any]) -> str:
+    return csv_header() + csv_body(data)
+
+
+def csv_header() -> str:
+    return ",".join(CSV_COLUMNS) + "\n"
+
+
+def csv_body(data: dict[str, Any]) -> str:
+    """The rows without the header (the rows of several exports can be joined)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
     writer.writerows([_cell(row.get(column)) for column in CSV_COLUMNS] for row in csv_rows(data))
     return out.getvalue()
+
+
+def compact_json_parts(data: dict[str, Any]) -> dict[str, str]:
+    """Each top-level field of an export as compact JSON; the three lists without their
+    brackets, so the parts of several cycles can be joined into one export."""
+    def dump(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    return {key: dump(value)[1:-1] if key in _LISTS else dump(value) for key, value in data.items()}
+
+
+_LISTS = ("cycles", "objectives", "checkins")
+
+
+def join_compact_json(head: dict[str, str], parts: list[dict[str, str]]) -> str:
+    """One compact export from the fixed fields of `head` and the lists of `parts` (what
+    `to_json(..., indent=None)` of the merged data gives)."""
+    fields = []
+    for key in head:
+        if key in _LISTS:
+            value = "[" + ",".join(p[key] for p in parts if p[key]) + "]"
+        else:
+            value = head[key]
+        fields.append(json.dumps(key) + ":" + value)
+    return "{" + ",".join(fields) + "}\n"
 
 
 def _cell(value: Any) -> Any:

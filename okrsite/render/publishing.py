@@ -29,12 +29,35 @@ PARTICIPATION_DAYS = 14
 
 
 def export_json(builder: ViewBuilder, cycle_id: str | None) -> str:
-    """okrs.json: the documented export, for the whole site or one cycle."""
-    return export.to_json(_export(builder, cycle_id), indent=None)
+    """okrs.json: the documented export, for the whole site or one cycle. The site's export
+    is joined from the cycles' encoded parts, so nothing is encoded twice."""
+    cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
+    head = _json_parts(builder, cycle_id)
+    return export.join_compact_json(head, [_json_parts(builder, c) for c in cycles])
 
 
 def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
-    return export.to_csv(_export(builder, cycle_id))
+    cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
+    return export.csv_header() + "".join(_csv_body(builder, c) for c in cycles)
+
+
+def _json_parts(builder: ViewBuilder, cycle_id: str | None) -> dict[str, str]:
+    key = f"json:{cycle_id}"
+    found = builder.memo.get(key)
+    if found is None:
+        data = _export(builder, cycle_id)
+        if cycle_id is None:  # only the fixed fields are used from the site's own
+            data = {**data, "cycles": [], "objectives": [], "checkins": []}
+        found = builder.memo[key] = export.compact_json_parts(data)
+    return found  # type: ignore[return-value]
+
+
+def _csv_body(builder: ViewBuilder, cycle_id: str) -> str:
+    key = f"csv:{cycle_id}"
+    found = builder.memo.get(key)
+    if found is None:
+        found = builder.memo[key] = export.csv_body(_export(builder, cycle_id))
+    return found  # type: ignore[return-value]
 
 
 def _export(builder: ViewBuilder, cycle_id: str | None) -> dict[str, Any]:
