@@ -158,23 +158,6 @@ def _reach(start: str, links: Mapping[str, Sequence[str]]) -> set[str]:
     return seen
 
 
-def ancestry_subgraph(
-    node_id: str, nodes: Iterable[CascadeNode], edges: Iterable[CascadeEdge]
-) -> tuple[tuple[CascadeNode, ...], tuple[CascadeEdge, ...]]:
-    """The node, its ancestors up to the roots and its descendants, with the edges among them."""
-    by_id = {node.id: node for node in nodes}
-    if node_id not in by_id:
-        return (), ()
-    all_edges = _merged_edges(by_id, edges)
-    keep = branch(node_id, all_edges)
-    sub_edges = tuple(e for e in all_edges if e.child in keep and e.parent in keep)
-    sub_nodes = tuple(
-        CascadeNode(n.id, n.level, tuple(p for p in n.parents if p in keep), n.order)
-        for n in sorted((by_id[i] for i in keep if i in by_id), key=lambda n: n.id)
-    )
-    return sub_nodes, sub_edges
-
-
 def _merged_edges(
     by_id: Mapping[str, CascadeNode], edges: Iterable[CascadeEdge]
 ) -> tuple[CascadeEdge, ...]:

@@ -100,10 +100,6 @@ class Diagnostics:
     def extend(self, other: Iterable[Diagnostic]) -> None:
         self.items.extend(other)
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.is_error for d in self.items)
-
     def sorted(self) -> list[Diagnostic]:
         return sort_diagnostics(self.items)
 

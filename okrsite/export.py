@@ -227,11 +227,8 @@ def join_compact_json(head: dict[str, str], parts: list[dict[str, str]]) -> str:
     """One compact export from the fixed fields of `head` and the lists of `parts` (what
     `to_json(..., indent=None)` of the merged data gives)."""
     fields = []
-    for key in head:
-        if key in _LISTS:
-            value = "[" + ",".join(p[key] for p in parts if p[key]) + "]"
-        else:
-            value = head[key]
+    for key, own in head.items():
+        value = "[" + ",".join(p[key] for p in parts if p[key]) + "]" if key in _LISTS else own
         fields.append(json.dumps(key) + ":" + value)
     return "{" + ",".join(fields) + "}\n"
 

@@ -257,13 +257,6 @@ class Org:
             return self.people[owner].name
         return owner
 
-    def team_of(self, owner: str) -> str | None:
-        """The team an owner belongs to: the team itself, or a person's team."""
-        if owner in self.teams:
-            return owner
-        person = self.people.get(owner)
-        return person.team if person else None
-
     def ancestors(self, team_id: str) -> list[str]:
         """Parent teams from the nearest up to the company (cycle-safe)."""
         chain: list[str] = []

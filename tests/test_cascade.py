@@ -14,7 +14,6 @@ from okrsite.cascade import (
     CascadeLayout,
     CascadeNode,
     NodeCard,
-    ancestry_subgraph,
     branch,
     cascade_svg,
     layout_cascade,
@@ -240,28 +239,6 @@ def test_branch_is_the_node_with_its_ancestors_and_descendants():
     assert branch("team", chain_edges()) == {"co", "dept", "team", "alice"}
     assert branch("co", chain_edges()) == {"co", "dept", "team", "sibling", "alice", "bob"}
     assert branch("nobody", chain_edges()) == {"nobody"}
-
-
-def test_ancestry_subgraph_keeps_only_the_branch():
-    ids = ["co", "dept", "team", "sibling", "alice", "bob"]
-    edges = chain_edges()
-    nodes = [
-        CascadeNode(i, level, tuple(e.parent for e in edges if e.child == i))
-        for i, level in zip(ids, [0, 1, 2, 2, 3, 3])
-    ]
-    sub_nodes, sub_edges = ancestry_subgraph("team", nodes, edges)
-    assert {n.id for n in sub_nodes} == {"co", "dept", "team", "alice"}
-    assert {(e.child, e.parent, e.kr) for e in sub_edges} == {
-        ("dept", "co", None),
-        ("team", "dept", "kr1"),
-        ("alice", "team", None),
-    }
-    assert ancestry_subgraph("ghost", nodes, edges) == ((), ())
-    layout = layout_cascade(sub_nodes, sub_edges)
-    assert_sound(layout, list(sub_nodes), list(sub_edges))
-
-
-# --------------------------------------------------------------------------- SVG
 
 
 def cards_for(nodes: list[CascadeNode]) -> dict[str, NodeCard]:

@@ -55,7 +55,6 @@ class Ref:
 class KRDoc:
     position: int  # 1-based
     id: str
-    explicit_id: bool
     at: Location
     title: str
     kind: KRKind
@@ -85,7 +84,6 @@ class ObjectiveDoc:
     retrospective: str
     changes: tuple[Change, ...]
     key_results: tuple[KRDoc, ...]
-    key_results_at: Location
     body: str
     body_line: int
 
@@ -123,7 +121,6 @@ class CycleDoc:
     theme: str
     closed: bool
     body: str
-    start_at: Location
     end_at: Location
 
 
@@ -209,7 +206,6 @@ def _objective(file: SourceFile, f: Fields) -> ObjectiveDoc:
         retrospective=f.text("retrospective") or "",
         changes=tuple(_change(item) for item in f.mapping_list("changes")),
         key_results=krs,
-        key_results_at=f.where("key_results") if f.has("key_results") else f.where(),
         body=f.fm.body,
         body_line=f.fm.body_line,
     )
@@ -264,11 +260,10 @@ def _change(f: Fields) -> Change:
 def _key_result(f: Fields, position: int) -> KRDoc:
     f.check_known(KR_FIELDS, "a key result")
     kr_id = f"kr{position}"
-    explicit = False
     if f.has("id"):
         written = f.text("id")
         if written is not None and NAME_RE.match(written):
-            kr_id, explicit = written, True
+            kr_id = written
         elif written is not None:
             f.diagnostics.error(
                 f.where("id"), "invalid-name", f"key result id {written!r} cannot be used as an anchor",
@@ -287,7 +282,7 @@ def _key_result(f: Fields, position: int) -> KRDoc:
             weight = given
     kind, start, target, threshold, linked = _kr_shape(f)
     return KRDoc(
-        position=position, id=kr_id, explicit_id=explicit, at=f.where(), title=(title or kr_id).strip(),
+        position=position, id=kr_id, at=f.where(), title=(title or kr_id).strip(),
         kind=kind, start=start, target=target, threshold=threshold, unit=f.text("unit") or "",
         owner=_ref(f, "owner"), weight=weight, linked=linked, initial=_initial_reading(f, kind),
     )
@@ -493,7 +488,7 @@ def _cycle(file: SourceFile, f: Fields) -> CycleDoc:
     return CycleDoc(
         file=file, title=f.text("title"), start=f.date("start"), end=f.date("end"),
         theme=(f.text("theme") or "").strip(), closed=bool(f.boolean("closed")),
-        body=f.fm.body, start_at=f.where("start"), end_at=f.where("end"),
+        body=f.fm.body, end_at=f.where("end"),
     )
 
 

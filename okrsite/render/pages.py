@@ -124,10 +124,10 @@ def plan_pages(builder: ViewBuilder, current: str | None,
     """Every page of the site, in a stable order."""
     site = builder.site
     pages: list[Page] = [
-        Page("", "home", "home.html", Lazy("home", (current,)), section=current or ""),
-        Page("archive/", "archive", "archive.html", Lazy("archive")),
-        Page("owners/", "owners", "owners.html", Lazy("owners_index")),
-        Page("tags/", "tags", "tags.html", Lazy("tags_index")),
+        Page(urls.home(), "home", "home.html", Lazy("home", (current,)), section=current or ""),
+        Page(urls.archive(), "archive", "archive.html", Lazy("archive")),
+        Page(urls.owners(), "owners", "owners.html", Lazy("owners_index")),
+        Page(urls.tags(), "tags", "tags.html", Lazy("tags_index")),
         Page("404.html", "404", "404.html", None, absolute_links=True),
     ]
     for cycle_id, cycle in site.cycles.items():
