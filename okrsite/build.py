@@ -26,7 +26,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import CACHE_DIR, BuildCache, PageManifest
+from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import CheckResult, check_site
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
@@ -98,6 +98,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents)
     timings.update(checked.timings)
+    if options.cache is None:  # a cache kept open across builds (the dev server's) keeps them all
+        cache.documents.trim()
     if checked.errors or checked.site is None or checked.scores is None:
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
@@ -109,6 +111,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     out_dir = options.out_dir.resolve()
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
+    plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
     try:
         started = time.perf_counter()
         outcomes = _render_pages(plan, staging, previous, options.jobs, progress)
@@ -202,6 +205,31 @@ def _check_unique(pages: list[Page]) -> None:
 # Rendering -------------------------------------------------------------------------------
 
 
+@dataclass
+class FragmentStore:
+    """The cache's fragments seen by page views: keys name the cycle's input digest, so a
+    fragment is reused only while everything it was made of is unchanged."""
+
+    fragments: Fragments
+    base: str
+    inputs: PageInputs
+
+    def key(self, kind: str, cycle_id: str) -> str:
+        return f"{kind}:{cycle_id}:{self.base}:{self.inputs.org}:{self.inputs.cycle(cycle_id)}"
+
+    def get(self, key: str) -> object | None:
+        return self.fragments.get(key)
+
+    def put(self, key: str, value: object) -> None:
+        self.fragments.put(key, value)
+
+    def take(self) -> tuple[dict[str, object], set[str]]:
+        """What this process made and used since the last take (to send to the parent)."""
+        added, used = self.fragments.added, self.fragments.used
+        self.fragments.added, self.fragments.used = {}, set()
+        return added, used
+
+
 @dataclass(frozen=True)
 class Outcome:
     output: str
@@ -240,10 +268,13 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
         return outcomes
     plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
     _JOB = (plan, staging, previous, base)
+    store = plan.builder.memo.get("fragments")
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done in pool.imap_unordered(_render_chunk_in_worker, chunks):
+            for done, (added, used) in pool.imap_unordered(_render_chunk_in_worker, chunks):
                 outcomes.extend(done)
+                if isinstance(store, FragmentStore):
+                    store.fragments.merge(added, used)
                 if progress:
                     progress(len(outcomes), total)
     finally:
@@ -258,10 +289,12 @@ def _workers(jobs: int | None, total: int) -> int:
     return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
 
 
-def _render_chunk_in_worker(chunk: range) -> list[Outcome]:
+def _render_chunk_in_worker(chunk: range) -> tuple[list[Outcome], tuple[dict[str, object], set[str]]]:
     assert _JOB is not None
     plan, staging, previous, base = _JOB
-    return _render_chunk(plan, staging, previous, base, chunk)
+    done = _render_chunk(plan, staging, previous, base, chunk)
+    store = plan.builder.memo.get("fragments")
+    return done, store.take() if isinstance(store, FragmentStore) else ({}, set())
 
 
 def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,

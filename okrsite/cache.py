@@ -23,6 +23,7 @@ _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[
 _DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
 _SHARDS = 64
 _PAGES = "pages.pickle"
+_FRAGMENTS = "fragments.pickle"
 
 
 def _shard(key: str) -> int:
@@ -62,6 +63,13 @@ class DocumentCache:
         stale = set(self.entries) - self.used
         return {_shard(key) for key in self.added | stale}
 
+    def trim(self) -> None:
+        """Once the site is loaded, let go of the documents of shards that will not be written
+        again (the model holds what it needs; on a large site this is a third of the memory)."""
+        changed = self.changed_shards()
+        self.entries = {k: v for k, v in self.entries.items() if _shard(k) in changed}
+        self.used = {k for k in self.used if k in self.entries}
+
 
 
 
@@ -77,10 +85,45 @@ class PageManifest:
 
 
 @dataclass
+class Fragments:
+    """Parts of pages made by one build for the next (the encoded export of each cycle), by a
+    key that holds the digest of everything they are made of."""
+
+    entries: dict[str, object] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+    added: dict[str, object] = field(default_factory=dict)
+
+    def get(self, key: str) -> object | None:
+        found = self.entries.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, value: object) -> None:
+        self.entries[key] = value
+        self.added[key] = value
+        self.used.add(key)
+
+    def merge(self, added: dict[str, object], used: set[str]) -> None:
+        """What worker processes made and used."""
+        self.entries.update(added)
+        self.added.update(added)
+        self.used |= used
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added) or set(self.entries) != self.used
+
+    def kept(self) -> dict[str, object]:
+        return {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
+
+
+@dataclass
 class BuildCache:
     folder: Path | None  # None: no cache (every build is cold)
     documents: DocumentCache = field(default_factory=DocumentCache)
     pages: PageManifest = field(default_factory=PageManifest)
+    fragments: Fragments = field(default_factory=Fragments)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -101,6 +144,9 @@ class BuildCache:
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
+        fragments = _load(folder / _FRAGMENTS)
+        if isinstance(fragments, dict):
+            cache.fragments = Fragments(fragments)
         return cache
 
     def save(self, pages: PageManifest | None = None) -> None:
@@ -110,6 +156,7 @@ class BuildCache:
             self._write(pages)
         finally:
             self.documents.settle()
+            self.fragments = Fragments(self.fragments.kept())
             if pages is not None:
                 self.pages = pages
 
@@ -134,6 +181,8 @@ class BuildCache:
                     _write(self.folder / _DOCUMENTS / f"{number:02d}.pickle", pickle.dumps(entries, protocol=5))
             if pages is not None:
                 _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
+            if self.fragments.changed:
+                _write(self.folder / _FRAGMENTS, pickle.dumps(self.fragments.kept(), protocol=5))
         except OSError:
             pass
 

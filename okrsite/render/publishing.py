@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,30 +42,37 @@ def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
 
 
 def _json_parts(builder: ViewBuilder, cycle_id: str | None) -> dict[str, str]:
-    key = f"json:{cycle_id}"
-    found = builder.memo.get(key)
-    if found is None:
-        data = _export(builder, cycle_id)
-        if cycle_id is None:  # only the fixed fields are used from the site's own
-            data = {**data, "cycles": [], "objectives": [], "checkins": []}
-        found = builder.memo[key] = export.compact_json_parts(data)
-    return found  # type: ignore[return-value]
+    """A cycle's export as encoded parts (or, for None, the site's own fields)."""
+    if cycle_id is None:
+        return export.compact_json_parts(export.export_data(builder.site, builder.scores, []))
+    return _fragment(builder, "json", cycle_id,  # type: ignore[return-value]
+                     lambda: export.compact_json_parts(_export(builder, cycle_id)))
 
 
 def _csv_body(builder: ViewBuilder, cycle_id: str) -> str:
-    key = f"csv:{cycle_id}"
-    found = builder.memo.get(key)
+    return _fragment(builder, "csv", cycle_id, lambda: export.csv_body(_export(builder, cycle_id)))
+
+
+def _fragment(builder: ViewBuilder, kind: str, cycle_id: str, make: Callable[[], Any]) -> Any:
+    """A cycle's encoded export, made once per build, and kept across builds when the build
+    provides a store of fragments (`builder.memo["fragments"]`) keyed by the cycle's digest."""
+    memo_key = f"{kind}:{cycle_id}"
+    found = builder.memo.get(memo_key)
+    if found is not None:
+        return found  # type: ignore[return-value]
+    store = builder.memo.get("fragments")
+    key = store.key(kind, cycle_id) if store is not None else None  # type: ignore[attr-defined]
+    found = store.get(key) if store is not None else None  # type: ignore[attr-defined]
     if found is None:
-        found = builder.memo[key] = export.csv_body(_export(builder, cycle_id))
+        found = make()
+        if store is not None:
+            store.put(key, found)  # type: ignore[attr-defined]
+    builder.memo[memo_key] = found
     return found  # type: ignore[return-value]
 
 
-def _export(builder: ViewBuilder, cycle_id: str | None) -> dict[str, Any]:
-    """The export of the whole site, made once per build; a cycle's is a subset of it."""
-    whole = builder.memo.get("export")
-    if whole is None:
-        whole = builder.memo["export"] = export.export_data(builder.site, builder.scores)
-    return whole if cycle_id is None else export.for_cycle(whole, cycle_id)
+def _export(builder: ViewBuilder, cycle_id: str) -> dict[str, Any]:
+    return export.export_data(builder.site, builder.scores, [cycle_id])
 
 
 # Search -----------------------------------------------------------------------------------
