@@ -57,7 +57,7 @@ class Level(str, Enum):
 _LEVEL_RANKS = {Level.COMPANY: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.INDIVIDUAL: 3}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Threshold:
     """A health metric to hold: `>= 99.9` or `<= 1.0`."""
 
@@ -74,7 +74,7 @@ class Threshold:
         return f"{self.op} {self.value:g}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Reading:
     """A value reported for a key result: in the objective file (date None) or a check-in."""
 
@@ -87,7 +87,7 @@ class Reading:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KeyResult:
     id: str
     title: str
@@ -109,14 +109,14 @@ class KeyResult:
         return self.readings[-1] if self.readings else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     date: dt.date | None
     change: str
     why: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ParentRef:
     objective: str  # global id
     kr: str | None = None
@@ -125,7 +125,7 @@ class ParentRef:
         return f"{self.objective}#{self.kr}" if self.kr else self.objective
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Objective:
     id: str  # CYCLE/OWNER/SLUG
     cycle: str
@@ -166,7 +166,7 @@ class Objective:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Update:
     """One key result updated by a check-in."""
 
@@ -175,7 +175,7 @@ class Update:
     reading: Reading
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     id: str  # its path relative to the site
     cycle: str
@@ -199,7 +199,7 @@ class CheckIn:
         return tuple(seen)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cycle:
     id: str
     title: str
@@ -224,7 +224,7 @@ class Cycle:
         return (self.end - self.start).days + 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Team:
     id: str
     name: str
@@ -232,7 +232,7 @@ class Team:
     lead: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Person:
     id: str
     name: str

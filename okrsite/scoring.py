@@ -188,7 +188,7 @@ def latest_confidence(readings: Iterable[Reading]) -> float | None:
 # Scoring a whole site --------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class KRScore:
     progress: float | None  # unclamped (a KR at 130% reads 1.3)
     current: float | None
@@ -202,7 +202,7 @@ class KRScore:
         return None if self.progress is None else clamp(self.progress)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ObjectiveScore:
     progress: float | None  # 0..1: score if set, else computed
     computed: float | None  # from KRs or children, before `score:`
@@ -218,7 +218,7 @@ class ObjectiveScore:
     band: Band | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CycleScore:
     phase: str
     expected: float
@@ -233,7 +233,7 @@ class CycleScore:
     ungraded: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scores:
     today: dt.date
     krs: Mapping[tuple[str, str], KRScore] = field(default_factory=dict)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 
 import pytest
@@ -133,8 +135,8 @@ def test_kr_progress_of_every_kind():
     assert kr_progress(numeric(0, 10, 4, None)) == 0.4  # a reading without a value keeps the last
     held = KeyResult("b", "Burn", KRKind.THRESHOLD, 1, threshold=Threshold("<=", 1.0))
     assert kr_progress(held) == 0.0  # no value: not known to hold
-    assert kr_progress(KeyResult(**{**held.__dict__, "readings": (reading(0.8),)})) == 1.0
-    assert kr_progress(KeyResult(**{**held.__dict__, "readings": (reading(0.8), reading(1.2))})) == 0.0
+    assert kr_progress(dataclasses.replace(held, readings=(reading(0.8),))) == 1.0
+    assert kr_progress(dataclasses.replace(held, readings=(reading(0.8), reading(1.2)))) == 0.0
     milestone = KeyResult("m", "M", KRKind.MILESTONE, 1, readings=(reading(done=True),))
     assert kr_progress(milestone) == 1.0
     linked = KeyResult("l", "L", KRKind.LINKED, 1, linked="2026-Q4/a/b")
@@ -152,7 +154,7 @@ def test_threshold_holds(op, value, current, holds):
 
 def test_latest_value_and_as_of():
     kr = numeric(0, 10, None)
-    kr = KeyResult(**{**kr.__dict__, "readings": (
+    kr = dataclasses.replace(kr, **{"readings": (
         reading(2), reading(4, date=dt.date(2026, 11, 1)), reading(9, date=dt.date(2026, 12, 1)))})
     assert latest_value(kr.readings) == 9
     assert latest_value(as_of(kr, dt.date(2026, 11, 20)).readings) == 4
