@@ -8,8 +8,11 @@ maximum over every child the runner ever waited for, so a small command measured
 one would report the big one's peak.
 
 A build that runs worker processes at the same time uses the sum of their memory, which no
-rusage figure gives. `tree_peak_mb` adds that: the peak of the summed RSS of the whole process
-tree, sampled every `SAMPLE_SECONDS` from /proc (Linux only; None elsewhere). It is at least
+rusage figure gives. `tree_peak_mb` adds that: the peak of the summed memory of the whole
+process tree, sampled every `SAMPLE_SECONDS` from /proc (Linux only; None elsewhere). Each
+process counts with its PSS (proportional set size, from /proc/PID/smaps_rollup): forked
+workers share their parent's pages copy-on-write, and summing RSS would count those pages once
+per process. Where smaps_rollup cannot be read it falls back to RSS. It is at least
 `max_rss_mb` by construction.
 """
 
@@ -25,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-SAMPLE_SECONDS = 0.05
+SAMPLE_SECONDS = 0.1
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 TAIL_CHARS = 2000
 
@@ -53,7 +56,7 @@ def failed(command: list[str], error: str) -> Measurement:
 
 
 class TreeSampler(threading.Thread):
-    """Samples the summed RSS of a process and all its descendants until stopped."""
+    """Samples the summed memory (PSS) of a process and all its descendants until stopped."""
 
     def __init__(self, root: int):
         super().__init__(daemon=True)
@@ -82,12 +85,24 @@ class TreeSampler(threading.Thread):
         while todo:
             pid = todo.pop()
             todo += parents.get(pid, [])
-            try:
-                with open(f"/proc/{pid}/statm", "rb") as f:
-                    total += int(f.read().split()[1]) * PAGE_BYTES
-            except (OSError, IndexError, ValueError):
-                pass
+            total += process_memory(pid)
         return total
+
+
+def process_memory(pid: int) -> int:
+    """The PSS of one process in bytes (its RSS where PSS cannot be read); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as f:
+            return int(f.read().split()[1]) * PAGE_BYTES
+    except (OSError, IndexError, ValueError):
+        return 0
 
 
 def tail(path: Path) -> str:

@@ -49,7 +49,7 @@ CACHE_DIR = ".okrsite-cache"
 HUGO_INSTALL = "apt-get install -y hugo"
 RSS_METHOD = (
     "os.wait4() on each command's own pid: ru_maxrss of that process (and the descendants it "
-    "waited for), the figure GNU time -f %M prints; tree_peak_mb: sampled sum over its process tree"
+    "waited for), the figure GNU time -f %M prints; tree_peak_mb: sampled sum of PSS over its process tree"
 )
 
 

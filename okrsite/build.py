@@ -6,8 +6,8 @@
   site-wide globals, the theme and the config. A page whose inputs match the previous build's
   is neither built nor rendered; a page rendered again is written only if its bytes changed.
   That is how an edit re-renders only the pages it touches.
-- Cold builds render in parallel, one worker process per core (fork), each building the views
-  of its share of the pages.
+- Builds with many pages to render do it in parallel, one process per core: this one and
+  forked children, each taking the next chunk of pages and building their views.
 """
 
 from __future__ import annotations
@@ -16,15 +16,19 @@ import datetime as dt
 import hashlib
 import importlib.util
 import multiprocessing
+import multiprocessing.queues
 import os
+import pickle
 import shutil
 import subprocess
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import CheckResult, check_site
@@ -42,6 +46,7 @@ MARKER = ".okrsite-build"
 SEARCH_DIR = "pagefind"
 STATIC_DIR = "static"
 PARALLEL_FROM = 300  # pages; below this, forking workers costs more than it saves
+CHUNK = 64  # pages a process takes at a time
 
 Progress = Callable[[int, int], None]
 
@@ -92,14 +97,19 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     """Build the site in `site_dir` into `options.out_dir`. Raises BuildError on any error."""
     timings: dict[str, float] = {}
     cache = options.cache
+    started = time.perf_counter()
     if cache is None:
         cache = BuildCache.open((options.cache_dir or site_dir / CACHE_DIR) if options.use_cache else None)
+    timings["cache"] = time.perf_counter() - started
     cache.documents.begin()
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents)
-    timings.update(checked.timings)
+    timings.update(checked.timings)  # load, score
     if options.cache is None:  # a cache kept open across builds (the dev server's) keeps them all
-        cache.documents.trim()
+        started = time.perf_counter()
+        cache.save_documents()  # now, so their memory is free before rendering
+        cache.documents.release()
+        timings["cache"] += time.perf_counter() - started
     if checked.errors or checked.site is None or checked.scores is None:
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
@@ -223,11 +233,9 @@ class FragmentStore:
     def put(self, key: str, value: object) -> None:
         self.fragments.put(key, value)
 
-    def take(self) -> tuple[dict[str, object], set[str]]:
-        """What this process made and used since the last take (to send to the parent)."""
-        added, used = self.fragments.added, self.fragments.used
-        self.fragments.added, self.fragments.used = {}, set()
-        return added, used
+    def take(self) -> tuple[set[str], set[str]]:
+        """The keys this process made and used since the last take (to send to the parent)."""
+        return self.fragments.take()
 
 
 @dataclass(frozen=True)
@@ -248,17 +256,12 @@ class Previous:
     inputs: dict[str, str]
 
 
-# Worker processes inherit this by fork; it is set just before the pool starts.
-_JOB: tuple[Plan, Path, Previous | None, str] | None = None
-
-
 def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
                   progress: Progress | None) -> list[Outcome]:
-    global _JOB
     base = plan.renderer.fingerprint()
     total = len(plan.pages)
     workers = _workers(jobs, total)
-    chunks = [range(i, min(i + 64, total)) for i in range(0, total, 64)]
+    chunks = [range(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
     outcomes: list[Outcome] = []
     if workers <= 1:
         for chunk in chunks:
@@ -267,34 +270,105 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                 progress(len(outcomes), total)
         return outcomes
     plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
-    _JOB = (plan, staging, previous, base)
-    store = plan.builder.memo.get("fragments")
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for done, (added, used) in pool.imap_unordered(_render_chunk_in_worker, chunks):
-                outcomes.extend(done)
-                if isinstance(store, FragmentStore):
-                    store.fragments.merge(added, used)
-                if progress:
-                    progress(len(outcomes), total)
-    finally:
-        _JOB = None
+    outcomes = _Shared(plan, staging, previous, base, chunks, progress).run(workers)
     outcomes.sort(key=lambda o: o.output)
     return outcomes
+
+
+class _Shared:
+    """Rendering shared by this process and `workers - 1` forked ones: each takes the next
+    chunk of pages from a shared counter until none is left. The parent renders too, rather
+    than wait: one process fewer holds a copy of the model (CPython's reference counts make
+    a forked child copy the pages of every object it reads)."""
+
+    def __init__(self, plan: Plan, staging: Path, previous: Previous | None, base: str,
+                 chunks: list[range], progress: Progress | None):
+        self.plan, self.staging, self.previous, self.base = plan, staging, previous, base
+        self.chunks, self.progress = chunks, progress
+        self.total = sum(len(chunk) for chunk in chunks)
+        context = multiprocessing.get_context("fork")
+        self.context = context
+        self.next = context.Value("i", 0)
+        self.results: multiprocessing.queues.Queue[tuple[str, Any]] = context.Queue()
+        self.outcomes: list[Outcome] = []
+
+    def run(self, workers: int) -> list[Outcome]:
+        children = [self.context.Process(target=self._child, daemon=True) for _ in range(workers - 1)]
+        for child in children:
+            child.start()
+        try:
+            while (chunk := self._take()) is not None:
+                self._add(_render_chunk(self.plan, self.staging, self.previous, self.base, chunk))
+                self._collect(block=False)
+            running = len(children)
+            while running:
+                running -= self._collect(block=True)
+        finally:
+            for child in children:
+                if child.is_alive():
+                    child.terminate()
+                child.join()
+        return self.outcomes
+
+    def _take(self) -> range | None:
+        with self.next.get_lock():
+            index = self.next.value
+            self.next.value = index + 1
+        return self.chunks[index] if index < len(self.chunks) else None
+
+    def _child(self) -> None:
+        try:
+            while (chunk := self._take()) is not None:
+                done = _render_chunk(self.plan, self.staging, self.previous, self.base, chunk)
+                self.results.put(("done", (done, self._fragments())))
+            self.results.put(("end", None))
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            self.results.put(("error", _picklable(exc)))
+        finally:
+            self.results.close()
+            self.results.join_thread()
+
+    def _fragments(self) -> tuple[set[str], set[str]]:
+        store = self.plan.builder.memo.get("fragments")
+        return store.take() if isinstance(store, FragmentStore) else (set(), set())
+
+    def _collect(self, block: bool) -> int:
+        """Take what children sent; returns how many of them finished."""
+        ended = 0
+        while block or not self.results.empty():
+            kind, value = self.results.get()
+            if kind == "error":
+                raise value
+            if kind == "end":
+                ended += 1
+                if block:
+                    return ended
+                continue
+            done, (added, used) = value
+            store = self.plan.builder.memo.get("fragments")
+            if isinstance(store, FragmentStore):
+                store.fragments.merge(added, used)
+            self._add(done)
+        return ended
+
+    def _add(self, done: list[Outcome]) -> None:
+        self.outcomes.extend(done)
+        if self.progress:
+            self.progress(len(self.outcomes), self.total)
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        return RuntimeError("".join(traceback.format_exception(exc)))
 
 
 def _workers(jobs: int | None, total: int) -> int:
     if "fork" not in multiprocessing.get_all_start_methods() or total < PARALLEL_FROM:
         return 1
     return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
-
-
-def _render_chunk_in_worker(chunk: range) -> tuple[list[Outcome], tuple[dict[str, object], set[str]]]:
-    assert _JOB is not None
-    plan, staging, previous, base = _JOB
-    done = _render_chunk(plan, staging, previous, base, chunk)
-    store = plan.builder.memo.get("fragments")
-    return done, store.take() if isinstance(store, FragmentStore) else ({}, set())
 
 
 def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,
@@ -307,20 +381,38 @@ def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: st
         if previous is not None and previous.inputs.get(page.output) == inputs:
             done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
             continue
-        data = plan.renderer.render(page, page.variables(plan.builder)).encode("utf-8")
-        content = _content_digest(data)
-        if previous is not None and previous.fingerprints.get(page.output) == content:
-            done.append(Outcome(page.output, inputs, content, True, False))
-            continue
+        rendered = plan.renderer.render(page, page.variables(plan.builder))
         target = staging / page.output
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        done.append(Outcome(page.output, inputs, content, True, True))
+        if isinstance(rendered, str):
+            data = rendered.encode("utf-8")
+            content = _content_digest(data)
+            written = previous is None or previous.fingerprints.get(page.output) != content
+            if written:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(data)
+        else:
+            content = _write_pieces(rendered, target)
+            written = previous is None or previous.fingerprints.get(page.output) != content
+            if not written:
+                target.unlink()
+        done.append(Outcome(page.output, inputs, content, True, written))
     return done
 
 
 def _content_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:32]
+
+
+def _write_pieces(pieces: Iterator[str], target: Path) -> str:
+    """Write a page made of pieces (a large export) as they come; its content digest."""
+    h = hashlib.sha256()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as file:
+        for piece in pieces:
+            data = piece.encode("utf-8")
+            h.update(data)
+            file.write(data)
+    return "sha256:" + h.hexdigest()[:32]
 
 
 def _build_id(files: dict[str, str]) -> str:

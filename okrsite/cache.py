@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +20,11 @@ from .content.documents import Parsed
 from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 slots"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files"
 _DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
 _SHARDS = 64
 _PAGES = "pages.pickle"
-_FRAGMENTS = "fragments.pickle"
+_FRAGMENTS = "fragments"  # a folder: one file per fragment
 
 
 def _shard(key: str) -> int:
@@ -63,13 +64,10 @@ class DocumentCache:
         stale = set(self.entries) - self.used
         return {_shard(key) for key in self.added | stale}
 
-    def trim(self) -> None:
-        """Once the site is loaded, let go of the documents of shards that will not be written
-        again (the model holds what it needs; on a large site this is a third of the memory)."""
-        changed = self.changed_shards()
-        self.entries = {k: v for k, v in self.entries.items() if _shard(k) in changed}
-        self.used = {k for k in self.used if k in self.entries}
-
+    def release(self) -> None:
+        """Let go of every document (after they are saved): the model holds what a build needs,
+        and on a large site the parsed documents are a third of its memory."""
+        self.entries, self.used, self.added = {}, set(), set()
 
 
 
@@ -87,35 +85,63 @@ class PageManifest:
 @dataclass
 class Fragments:
     """Parts of pages made by one build for the next (the encoded export of each cycle), by a
-    key that holds the digest of everything they are made of."""
+    key that holds the digest of everything they are made of.
 
-    entries: dict[str, object] = field(default_factory=dict)
+    With a folder, each fragment is a file of its own, written by the process that made it (a
+    render worker) and read only when a page asks for it: a large site's exports are hundreds
+    of megabytes, which neither travel between processes nor sit in memory for the build.
+    Without one (no cache), they live in memory."""
+
+    folder: Path | None = None
+    entries: dict[str, object] = field(default_factory=dict)  # when there is no folder
     used: set[str] = field(default_factory=set)
-    added: dict[str, object] = field(default_factory=dict)
+    added: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> object | None:
-        found = self.entries.get(key)
+        found = self.entries.get(key) if self.folder is None else _load(self._path(key))
         if found is not None:
             self.used.add(key)
         return found
 
     def put(self, key: str, value: object) -> None:
-        self.entries[key] = value
-        self.added[key] = value
+        if self.folder is None:
+            self.entries[key] = value
+        else:
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                _write(self._path(key), pickle.dumps(value, protocol=5))
+            except OSError:
+                return  # the next build makes it again
+        self.added.add(key)
         self.used.add(key)
 
-    def merge(self, added: dict[str, object], used: set[str]) -> None:
+    def take(self) -> tuple[set[str], set[str]]:
+        """The keys added and used since the last take (a worker sends them to the parent)."""
+        added, used = self.added, self.used
+        self.added, self.used = set(), set()
+        return added, used
+
+    def merge(self, added: set[str], used: set[str]) -> None:
         """What worker processes made and used."""
-        self.entries.update(added)
-        self.added.update(added)
+        self.added |= added
         self.used |= used
 
-    @property
-    def changed(self) -> bool:
-        return bool(self.added) or set(self.entries) != self.used
+    def settle(self) -> None:
+        """After a build: drop the fragments it did not use, if it used any (a build that
+        rendered the exports asked for every current fragment; one that did not keeps all)."""
+        if self.used:
+            if self.folder is None:
+                self.entries = {key: value for key, value in self.entries.items() if key in self.used}
+            elif self.folder.is_dir():
+                wanted = {self._path(key).name for key in self.used}
+                for path in self.folder.iterdir():
+                    if path.name not in wanted:
+                        path.unlink(missing_ok=True)
+        self.added, self.used = set(), set()
 
-    def kept(self) -> dict[str, object]:
-        return {key: self.entries[key] for key in sorted(self.used) if key in self.entries}
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle")
 
 
 @dataclass
@@ -130,10 +156,16 @@ class BuildCache:
         with collector_paused():
             return cls._open(folder)
 
+    def __post_init__(self) -> None:
+        if self.folder is not None and self.fragments.folder is None:
+            self.fragments = Fragments(self.folder / _FRAGMENTS)
+
     @classmethod
     def _open(cls, folder: Path | None) -> BuildCache:
         cache = cls(folder)
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
+            if folder is not None:  # another version's fragments: not to be read
+                shutil.rmtree(folder / _FRAGMENTS, ignore_errors=True)
             return cache
         documents: dict[str, Parsed] = {}
         for number in range(_SHARDS):
@@ -144,9 +176,6 @@ class BuildCache:
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
-        fragments = _load(folder / _FRAGMENTS)
-        if isinstance(fragments, dict):
-            cache.fragments = Fragments(fragments)
         return cache
 
     def save(self, pages: PageManifest | None = None) -> None:
@@ -156,33 +185,50 @@ class BuildCache:
             self._write(pages)
         finally:
             self.documents.settle()
-            self.fragments = Fragments(self.fragments.kept())
+            self.fragments.settle()
             if pages is not None:
                 self.pages = pages
+
+    def save_documents(self) -> None:
+        """Write the shards whose documents changed, as soon as the site is loaded (a one-shot
+        build then releases them before rendering). Like save(), never fails a build."""
+        try:
+            self._write_documents()
+        except OSError:
+            pass
+        finally:
+            self.documents.settle()
+
+    def _begin_writing(self) -> None:
+        assert self.folder is not None
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write(self.folder / "stamp", _STAMP.encode())
+        _write(self.folder / "README.txt",
+               b"okrsite build cache: parsed files and page fingerprints by content hash.\n"
+               b"Safe to delete; safe to restore from a CI cache.\n")
+
+    def _write_documents(self) -> None:
+        changed = self.documents.changed_shards()
+        if self.folder is None or not changed:
+            return
+        self._begin_writing()
+        (self.folder / _DOCUMENTS).mkdir(exist_ok=True)
+        by_shard: dict[int, dict[str, Parsed]] = {n: {} for n in changed}
+        for key in sorted(self.documents.used):
+            number = _shard(key)
+            if number in by_shard:
+                by_shard[number][key] = self.documents.entries[key]
+        for number, entries in by_shard.items():
+            _write(self.folder / _DOCUMENTS / f"{number:02d}.pickle", pickle.dumps(entries, protocol=5))
 
     def _write(self, pages: PageManifest | None) -> None:
         if self.folder is None:
             return
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            _write(self.folder / "stamp", _STAMP.encode())
-            _write(self.folder / "README.txt",
-                   b"okrsite build cache: parsed files and page fingerprints by content hash.\n"
-                   b"Safe to delete; safe to restore from a CI cache.\n")
-            changed = self.documents.changed_shards()
-            if changed:
-                (self.folder / _DOCUMENTS).mkdir(exist_ok=True)
-                by_shard: dict[int, dict[str, Parsed]] = {n: {} for n in changed}
-                for key in sorted(self.documents.used):
-                    number = _shard(key)
-                    if number in by_shard:
-                        by_shard[number][key] = self.documents.entries[key]
-                for number, entries in by_shard.items():
-                    _write(self.folder / _DOCUMENTS / f"{number:02d}.pickle", pickle.dumps(entries, protocol=5))
+            self._begin_writing()
+            self._write_documents()
             if pages is not None:
                 _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
-            if self.fragments.changed:
-                _write(self.folder / _FRAGMENTS, pickle.dumps(self.fragments.kept(), protocol=5))
         except OSError:
             pass
 

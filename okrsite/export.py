@@ -9,7 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from typing import Any
 
@@ -217,20 +217,31 @@ def compact_json_parts(data: dict[str, Any]) -> dict[str, str]:
     def dump(value: Any) -> str:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
-    return {key: dump(value)[1:-1] if key in _LISTS else dump(value) for key, value in data.items()}
+    return {key: dump(value)[1:-1] if key in JSON_LISTS else dump(value) for key, value in data.items()}
 
 
-_LISTS = ("cycles", "objectives", "checkins")
+JSON_LISTS = ("cycles", "objectives", "checkins")  # the fields joined across cycles
 
 
-def join_compact_json(head: dict[str, str], parts: list[dict[str, str]]) -> str:
-    """One compact export from the fixed fields of `head` and the lists of `parts` (what
-    `to_json(..., indent=None)` of the merged data gives)."""
-    fields = []
-    for key, own in head.items():
-        value = "[" + ",".join(p[key] for p in parts if p[key]) + "]" if key in _LISTS else own
-        fields.append(json.dumps(key) + ":" + value)
-    return "{" + ",".join(fields) + "}\n"
+def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[str]]) -> Iterator[str]:
+    """One compact export, in pieces to write one after another: the fixed fields of `head`
+    (compact_json_parts of an export) and, for each list field, the encoded items `lists(key)`
+    gives (the cycles' parts, without brackets). Joined, the pieces are what
+    `to_json(..., indent=None)` of the merged data gives."""
+    yield "{"
+    for index, (key, own) in enumerate(head.items()):
+        yield ("," if index else "") + json.dumps(key) + ":"
+        if key not in JSON_LISTS:
+            yield own
+            continue
+        yield "["
+        separator = ""
+        for part in lists(key):
+            if part:
+                yield separator + part
+                separator = ","
+        yield "]"
+    yield "}\n"
 
 
 def _cell(value: Any) -> Any:

@@ -11,7 +11,15 @@ import pytest
 from click.testing import CliRunner
 
 from okrsite.cli import main
-from okrsite.export import CSV_COLUMNS, export_data, schema_text, to_csv
+from okrsite.export import (
+    CSV_COLUMNS,
+    compact_json_parts,
+    export_data,
+    json_pieces,
+    schema_text,
+    to_csv,
+    to_json,
+)
 
 Q3, Q4 = "content/2026-Q3", "content/2026-Q4"
 SITE = {
@@ -181,3 +189,17 @@ def test_export_unknown_cycle_and_schema_option(site):
     assert result.exit_code == 2 and "no cycle 2026-Q1" in result.stderr
     result = CliRunner().invoke(main, ["export", "--schema"])
     assert json.loads(result.stdout)["title"] == "okrsite export"
+
+
+def test_a_site_export_joined_from_cycle_pieces_equals_the_whole_encoded_at_once(exported):
+    checked, data = exported
+    site, scores = checked.site, checked.scores
+    head = compact_json_parts(export_data(site, scores, []))
+    per_cycle = {c: compact_json_parts(export_data(site, scores, [c])) for c in site.cycles}
+    pieces = list(json_pieces(head, lambda key: (per_cycle[c][key] for c in site.cycles)))
+    assert len(pieces) > 10
+    assert "".join(pieces) == to_json(data, indent=None)
+    one = list(json_pieces(head, lambda key: [per_cycle["2026-Q3"][key]]))
+    assert json.loads("".join(one)) == export_data(site, scores, ["2026-Q3"])
+    empty = export_data(site, scores, [])
+    assert json.loads("".join(json_pieces(head, lambda key: []))) == empty

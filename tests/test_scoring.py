@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 import datetime as dt
 
 import pytest
@@ -154,8 +153,8 @@ def test_threshold_holds(op, value, current, holds):
 
 def test_latest_value_and_as_of():
     kr = numeric(0, 10, None)
-    kr = dataclasses.replace(kr, **{"readings": (
-        reading(2), reading(4, date=dt.date(2026, 11, 1)), reading(9, date=dt.date(2026, 12, 1)))})
+    kr = dataclasses.replace(kr, readings=(
+        reading(2), reading(4, date=dt.date(2026, 11, 1)), reading(9, date=dt.date(2026, 12, 1))))
     assert latest_value(kr.readings) == 9
     assert latest_value(as_of(kr, dt.date(2026, 11, 20)).readings) == 4
     assert as_of(kr, dt.date(2026, 12, 1)) is kr

@@ -335,7 +335,7 @@ def test_rebuild_logs_one_line_with_phase_timings(served: Served) -> None:
     served.edit(CHECKIN, "uptime: 99.81", "uptime: 99.83")
     line = served.log[-1]
     assert re.match(rf"built after {CHECKIN} in [\d.]+ s: \d+ pages, \d+ rendered, \d+ changed "
-                    r"\(load \d+, score \d+, .*render \d+, write \d+ ms\)$", line), line
+                    r"\(cache \d+, load \d+, score \d+, .*render \d+, write \d+ ms\)$", line), line
 
 
 def test_a_theme_or_static_asset_reloads_every_tab(served: Served) -> None:

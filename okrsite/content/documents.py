@@ -43,7 +43,7 @@ _THRESHOLD_RE = re.compile(r"^\s*(>=|<=|>|<|≥|≤)\s*(\S+)\s*$")
 _DATE_PREFIX_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Ref:
     """A reference as written in a file, with where it was written."""
 
@@ -51,7 +51,7 @@ class Ref:
     at: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KRDoc:
     position: int  # 1-based
     id: str
@@ -68,7 +68,7 @@ class KRDoc:
     initial: Reading | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ObjectiveDoc:
     file: SourceFile
     at: Location
@@ -88,7 +88,7 @@ class ObjectiveDoc:
     body_line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class UpdateDoc:
     key: Ref
     value: float | None = None
@@ -98,7 +98,7 @@ class UpdateDoc:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CheckInDoc:
     file: SourceFile
     at: Location
@@ -112,7 +112,7 @@ class CheckInDoc:
     body_line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class CycleDoc:
     file: SourceFile
     title: str | None
@@ -124,7 +124,7 @@ class CycleDoc:
     end_at: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class TeamDoc:
     id: str
     name: str
@@ -133,7 +133,7 @@ class TeamDoc:
     at: Location
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PersonDoc:
     id: str
     name: str
@@ -151,7 +151,7 @@ class OrgDoc:
 Document = ObjectiveDoc | CheckInDoc | CycleDoc | OrgDoc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Parsed:
     """A parsed file: its document (None if unusable) and what was wrong with it."""
 

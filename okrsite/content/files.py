@@ -39,7 +39,7 @@ class FileKind(str, Enum):
     ASSET = "asset"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class SourceFile:
     path: str  # relative to the site root, with forward slashes
     kind: FileKind
@@ -48,7 +48,7 @@ class SourceFile:
     slug: str = ""  # the objective of a bundle (its index, check-ins and assets)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Discovery:
     files: tuple[SourceFile, ...]
     cycle_dirs: tuple[str, ...]
@@ -83,7 +83,7 @@ def discover(site_dir: Path, diagnostics: Diagnostics) -> Discovery:
     return Discovery(tuple(files), tuple(cycles))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class _Entry:
     """One child of a folder: its name, path, path relative to the site, and whether a folder."""
 

@@ -18,6 +18,7 @@ _SAFE_SCHEMES = ("http:", "https:", "mailto:", "tel:")
 _SAFE_DATA_IMAGE = re.compile(r"^data:image/(gif|png|jpeg|webp);", re.IGNORECASE)
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
+MEMO_SIZE = 1 << 17  # texts per kind; more than a 16,000-objective site has
 
 
 def is_safe_url(url: str, *, image: bool = False) -> bool:
@@ -32,16 +33,18 @@ def is_safe_url(url: str, *, image: bool = False) -> bool:
 
 
 class Markdown:
-    """A configured renderer; results are memoised by text, since notes recur across pages."""
+    """A configured renderer; results are memoised by text, since notes recur across pages
+    (a check-in's note shows on its objective, team, feed and this-week pages). The memo lives
+    as long as the renderer: one build."""
 
     def __init__(self, allow_html: bool = False):
         self.allow_html = allow_html
         self.md = MarkdownIt("commonmark", {"html": allow_html, "linkify": False, "typographer": False})
         self.md.enable(["table", "strikethrough"])
         self.md.validateLink = self._validate_link  # type: ignore[method-assign]
-        self.block = lru_cache(maxsize=8192)(self._block)
-        self.inline = lru_cache(maxsize=8192)(self._inline)
-        self.plain = lru_cache(maxsize=8192)(self._plain)
+        self.block = lru_cache(maxsize=MEMO_SIZE)(self._block)
+        self.inline = lru_cache(maxsize=MEMO_SIZE)(self._inline)
+        self.plain = lru_cache(maxsize=MEMO_SIZE)(self._plain)
 
     @staticmethod
     def _validate_link(url: str) -> bool:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol, cast
 
 from .. import export
 from ..model import CheckIn, KRKind, Site
@@ -28,47 +29,78 @@ PARTICIPATION_DAYS = 14
 # Exports ----------------------------------------------------------------------------------
 
 
-def export_json(builder: ViewBuilder, cycle_id: str | None) -> str:
-    """okrs.json: the documented export, for the whole site or one cycle. The site's export
-    is joined from the cycles' encoded parts, so nothing is encoded twice."""
+def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
+    """okrs.json: the documented export, for the whole site or one cycle, as pieces the build
+    writes one after another. The site's export is joined from the cycles' encoded lists, so
+    nothing is encoded twice, and never held whole in memory (on a large site it is hundreds of
+    megabytes)."""
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
-    head = _json_parts(builder, cycle_id)
-    return export.join_compact_json(head, [_json_parts(builder, c) for c in cycles])
+    head = export.compact_json_parts(export.export_data(builder.site, builder.scores, []))
+    return export.json_pieces(head, lambda key: (_json_list(builder, c, key) for c in cycles))
 
 
-def export_csv(builder: ViewBuilder, cycle_id: str | None) -> str:
+def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
-    return export.csv_header() + "".join(_csv_body(builder, c) for c in cycles)
-
-
-def _json_parts(builder: ViewBuilder, cycle_id: str | None) -> dict[str, str]:
-    """A cycle's export as encoded parts (or, for None, the site's own fields)."""
-    if cycle_id is None:
-        return export.compact_json_parts(export.export_data(builder.site, builder.scores, []))
-    return _fragment(builder, "json", cycle_id,  # type: ignore[return-value]
-                     lambda: export.compact_json_parts(_export(builder, cycle_id)))
+    yield export.csv_header()
+    for cycle in cycles:
+        yield _fragment(builder, "csv", cycle, partial(_csv_body, builder, cycle))
 
 
 def _csv_body(builder: ViewBuilder, cycle_id: str) -> str:
-    return _fragment(builder, "csv", cycle_id, lambda: export.csv_body(_export(builder, cycle_id)))
+    return export.csv_body(_export(builder, cycle_id))
 
 
-def _fragment(builder: ViewBuilder, kind: str, cycle_id: str, make: Callable[[], Any]) -> Any:
-    """A cycle's encoded export, made once per build, and kept across builds when the build
-    provides a store of fragments (`builder.memo["fragments"]`) keyed by the cycle's digest."""
-    memo_key = f"{kind}:{cycle_id}"
-    found = builder.memo.get(memo_key)
-    if found is not None:
-        return found  # type: ignore[return-value]
-    store = builder.memo.get("fragments")
-    key = store.key(kind, cycle_id) if store is not None else None  # type: ignore[attr-defined]
-    found = store.get(key) if store is not None else None  # type: ignore[attr-defined]
+def _json_list(builder: ViewBuilder, cycle_id: str, key: str) -> str:
+    """One list (cycles, objectives or check-ins) of a cycle's export, encoded, without
+    brackets; the three are made together and kept apart, so writing the site's export reads
+    one at a time."""
+    store = _store(builder)
+    found = store.get(store.key(f"json-{key}", cycle_id))
+    if found is None:
+        parts = export.compact_json_parts(_export(builder, cycle_id))
+        for name in export.JSON_LISTS:
+            store.put(store.key(f"json-{name}", cycle_id), parts[name])
+        found = parts[key]
+    return cast(str, found)
+
+
+def _fragment(builder: ViewBuilder, kind: str, cycle_id: str, make: Callable[[], str]) -> str:
+    """A cycle's encoded export, made once and kept in the build's store of fragments."""
+    store = _store(builder)
+    key = store.key(kind, cycle_id)
+    found = store.get(key)
     if found is None:
         found = make()
-        if store is not None:
-            store.put(key, found)  # type: ignore[attr-defined]
-    builder.memo[memo_key] = found
-    return found  # type: ignore[return-value]
+        store.put(key, found)
+    return cast(str, found)
+
+
+class FragmentStore(Protocol):
+    """Encoded parts of pages by a key naming what they are made of (build.FragmentStore keeps
+    them across builds, keyed by each cycle's input digest)."""
+
+    def key(self, kind: str, cycle_id: str) -> str: ...
+
+    def get(self, key: str) -> object | None: ...
+
+    def put(self, key: str, value: object) -> None: ...
+
+
+class MemoryFragments(dict[str, object]):
+    """A FragmentStore for one build (views made outside a build, or a build without cache)."""
+
+    def key(self, kind: str, cycle_id: str) -> str:
+        return f"{kind}:{cycle_id}"
+
+    def put(self, key: str, value: object) -> None:
+        self[key] = value
+
+
+def _store(builder: ViewBuilder) -> FragmentStore:
+    store = builder.memo.get("fragments")
+    if store is None:
+        store = builder.memo["fragments"] = MemoryFragments()
+    return store  # type: ignore[return-value]
 
 
 def _export(builder: ViewBuilder, cycle_id: str) -> dict[str, Any]:

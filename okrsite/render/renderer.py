@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,11 +97,13 @@ class Renderer:
         for name in sorted(names):
             self.env.get_template(name)
 
-    def render(self, page: Page, variables: dict[str, Any]) -> str:
+    def render(self, page: Page, variables: dict[str, Any]) -> str | Iterator[str]:
         """The HTML of a page, given its template variables (see Page.variables); a page
-        without a template (a data export) is its view's text."""
+        without a template (a data export) is its view: a text, or pieces of text to write one
+        after another."""
         if not page.template:
-            return str(variables["view"])
+            view = variables["view"]
+            return view if isinstance(view, Iterator) else str(view)
         template = self.env.get_template(page.template)
         return template.render(page=page, **variables)
 

@@ -1,0 +1,108 @@
+"""Parallel rendering and the export fragments kept across builds.
+
+The demo company is built with the parallel threshold lowered, so its pages are shared by this
+process and forked children; the output must equal a one-process build byte for byte. The
+encoded export of each cycle is a file of its own in the cache, reused while its cycle is
+unchanged.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from okrsite import build as build_module
+from okrsite.build import BuildOptions, build_site
+
+from .test_incremental import assert_same_tree, edit
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_CHECKIN = "content/2026-Q4/platform/checkins/2026-11-20.md"
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    root = tmp_path / "demo"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copy(REPO / "site.toml", root / "site.toml")
+    return root
+
+
+def build(root: Path, out: Path, jobs: int, **options: object) -> build_module.BuildResult:
+    return build_site(root, BuildOptions(out_dir=out, jobs=jobs, search=False, **options))  # type: ignore[arg-type]
+
+
+def test_pages_shared_by_processes_equal_a_one_process_build(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(build_module, "CHUNK", 7)  # many chunks, taken by both processes
+    seen: list[tuple[int, int]] = []
+    parallel = build_site(demo, BuildOptions(out_dir=tmp_path / "two", jobs=2, search=False, use_cache=False),
+                          progress=lambda done, total: seen.append((done, total)))
+    single = build(demo, tmp_path / "one", 1, use_cache=False)
+    assert parallel.pages == single.pages > 10 * 7
+    assert parallel.rendered == parallel.pages
+    assert_same_tree(tmp_path / "two", tmp_path / "one")
+    assert seen and seen[-1] == (parallel.pages, parallel.pages)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+@pytest.fixture
+def built(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo built in parallel into tmp_path/out (with its cache), parallel from 10 pages."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    out = tmp_path / "out"
+    build(demo, out, 2)
+    return out
+
+
+def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(
+    demo: Path, built: Path, tmp_path: Path,
+) -> None:
+    out = built
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    # A site template that fails on one objective page only: whichever process renders it.
+    template = demo / "themes/default/templates/objective.html"
+    template.parent.mkdir(parents=True)
+    template.write_text(
+        '{% extends "@default/objective.html" %}\n'
+        '{% block title %}{% if "peak-capacity" in page.url %}{{ page.missing.attribute }}{% endif %}'
+        '{{ super() }}{% endblock %}\n', encoding="utf-8")
+    with pytest.raises(Exception, match="missing"):
+        build(demo, out, 2)
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+
+def fragment_files(root: Path) -> dict[str, int]:
+    folder = root / ".okrsite-cache" / "fragments"
+    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+
+
+def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
+    demo: Path, built: Path, tmp_path: Path,
+) -> None:
+    out = built
+    cycles = sorted(p.parent.name for p in out.glob("*/okrs.json"))
+    first = fragment_files(demo)
+    # per cycle: its csv rows and its three encoded json lists, made by whichever process
+    assert len(first) == 4 * len(cycles) >= 16
+
+    build(demo, out, 2)  # nothing changed: no export rendered, every fragment kept
+    assert fragment_files(demo) == first
+
+    edit(demo / DEMO_CHECKIN, "cost-per-shipment#commitments: 70", "cost-per-shipment#commitments: 71")
+    build(demo, out, 1)
+    after = fragment_files(demo)
+    assert len(after) == len(first)
+    kept = set(after) & set(first)
+    assert len(kept) == len(first) - 4  # the edited cycle's were made again
+    assert all(after[name] == first[name] for name in kept)  # the others were read, not rewritten
+
+    clean = tmp_path / "clean"
+    build(demo, clean, 1, use_cache=False)
+    for name in ["okrs.json", "okrs.csv", *(f"{c}/okrs.json" for c in cycles), *(f"{c}/okrs.csv" for c in cycles)]:
+        assert (out / name).read_bytes() == (clean / name).read_bytes(), name
