@@ -19,6 +19,7 @@ import multiprocessing
 import multiprocessing.queues
 import os
 import pickle
+import queue
 import shutil
 import subprocess
 import sys
@@ -291,18 +292,22 @@ class _Shared:
         self.next = context.Value("i", 0)
         self.results: multiprocessing.queues.Queue[tuple[str, Any]] = context.Queue()
         self.outcomes: list[Outcome] = []
+        self.running = 0  # children that have not sent their end yet
+        self.children: list[multiprocessing.process.BaseProcess] = []
 
     def run(self, workers: int) -> list[Outcome]:
         children = [self.context.Process(target=self._child, daemon=True) for _ in range(workers - 1)]
+        self.children = children
         for child in children:
             child.start()
+        self.running = len(children)
         try:
             while (chunk := self._take()) is not None:
                 self._add(_render_chunk(self.plan, self.staging, self.previous, self.base, chunk))
-                self._collect(block=False)
-            running = len(children)
-            while running:
-                running -= self._collect(block=True)
+                while not self.results.empty():
+                    self._receive()
+            while self.running:
+                self._receive()
         finally:
             for child in children:
                 if child.is_alive():
@@ -332,24 +337,25 @@ class _Shared:
         store = self.plan.builder.memo.get("fragments")
         return store.take() if isinstance(store, FragmentStore) else (set(), set())
 
-    def _collect(self, block: bool) -> int:
-        """Take what children sent; returns how many of them finished."""
-        ended = 0
-        while block or not self.results.empty():
-            kind, value = self.results.get()
-            if kind == "error":
-                raise value
-            if kind == "end":
-                ended += 1
-                if block:
-                    return ended
-                continue
-            done, (added, used) = value
-            store = self.plan.builder.memo.get("fragments")
-            if isinstance(store, FragmentStore):
-                store.fragments.merge(added, used)
-            self._add(done)
-        return ended
+    def _receive(self) -> None:
+        """Take one message of a child (waiting for it): pages done, the end, or an error."""
+        while True:
+            try:
+                kind, value = self.results.get(timeout=1.0)
+                break
+            except queue.Empty:  # a child killed (out of memory, a signal) sends nothing
+                if dead := [c.exitcode for c in self.children if c.exitcode not in (None, 0)]:
+                    raise RuntimeError(f"a render process stopped unexpectedly (exit code {dead[0]})") from None
+        if kind == "error":
+            raise value
+        if kind == "end":
+            self.running -= 1
+            return
+        done, (added, used) = value
+        store = self.plan.builder.memo.get("fragments")
+        if isinstance(store, FragmentStore):
+            store.fragments.merge(added, used)
+        self._add(done)
 
     def _add(self, done: list[Outcome]) -> None:
         self.outcomes.extend(done)

@@ -8,7 +8,10 @@ unchanged.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -106,3 +109,42 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     build(demo, clean, 1, use_cache=False)
     for name in ["okrs.json", "okrs.csv", *(f"{c}/okrs.json" for c in cycles), *(f"{c}/okrs.csv" for c in cycles)]:
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
+
+def test_children_that_finish_first_are_waited_for_once(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The parent is slow (its first chunk waits), so the child renders the rest and sends its
+    end while the parent is still rendering: the build must still end, with every page."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    parent, render_chunk = os.getpid(), build_module._render_chunk
+
+    def slow_in_parent(*args: object) -> list[build_module.Outcome]:
+        if os.getpid() == parent:
+            time.sleep(1.0)
+        return render_chunk(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_render_chunk", slow_in_parent)
+    result = build(demo, tmp_path / "out", 2, use_cache=False)
+    assert result.rendered == result.pages
+    monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
+    build(demo, tmp_path / "one", 1, use_cache=False)
+    assert_same_tree(tmp_path / "out", tmp_path / "one")
+
+
+def test_a_render_process_killed_fails_the_build_instead_of_hanging(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    parent, render_chunk = os.getpid(), build_module._render_chunk
+
+    def killed_in_child(*args: object) -> list[build_module.Outcome]:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.5)  # so the child takes a chunk
+        return render_chunk(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_render_chunk", killed_in_child)
+    with pytest.raises(RuntimeError, match="render process stopped unexpectedly"):
+        build(demo, tmp_path / "out", 2, use_cache=False)
+    assert not (tmp_path / "out").exists()
