@@ -227,7 +227,7 @@ def test_build_date_order(monkeypatch):
     assert build_date(pinned) == dt.date(2026, 1, 2)
     assert build_date(SiteConfig()) == dt.date(2026, 9, 21)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "")
-    assert build_date(SiteConfig()) == dt.datetime.now(dt.timezone.utc).date()
+    assert build_date(SiteConfig()) == dt.datetime.now(dt.UTC).date()
 
 
 def test_configuration_md_lists_every_option():
