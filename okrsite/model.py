@@ -7,7 +7,7 @@ never by Python reference, so the model can be cached, compared and filtered che
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
@@ -363,6 +363,12 @@ class Site:
             checkins[cid] = replace(checkin, updates=updates, objective=objective)
         return replace(self, objectives=objectives, checkins=checkins)
 
+
+    def only(self, objective_ids: Collection[str]) -> Site:
+        """The site with only these objectives (check-ins, cycles and org unchanged)."""
+        if len(objective_ids) == len(self.objectives):
+            return self
+        return replace(self, objectives={oid: o for oid, o in self.objectives.items() if oid in objective_ids})
 
     def as_of(self, day: dt.date) -> Site:
         """The site as it stood on `day`: check-ins dated later are not there yet."""

@@ -258,6 +258,25 @@ def score_site(site: Site, today: dt.date) -> Scores:
     return Scores(today, scorer.kr_scores, objective_scores, cycle_scores)
 
 
+def score_inputs(site: Site, objective_ids: Iterable[str]) -> set[str]:
+    """These objectives and every objective their scores are computed from: the objectives
+    their key results are linked to and, for an objective without key results, its aligned
+    children, recursively. Scoring only these gives the same scores for the ones asked for."""
+    found: set[str] = set()
+    todo = [oid for oid in objective_ids if oid in site.objectives]
+    while todo:
+        oid = todo.pop()
+        if oid in found:
+            continue
+        found.add(oid)
+        objective = site.objectives[oid]
+        if objective.key_results:
+            todo.extend(kr.linked for kr in objective.key_results if kr.linked and kr.linked in site.objectives)
+        else:
+            todo.extend(site.children.get(oid, ()))
+    return found
+
+
 class _Scorer:
     """Memoised evaluation: linked KRs and KR-less objectives depend on other objectives."""
 

@@ -542,3 +542,33 @@ def test_objective_progress_is_the_weighted_mean_of_clamped_kr_progress(model):
         known = [(p, w) for p, w in krs if p is not None]
         if objective.key_results and objective.score is None:
             assert scores.objectives[oid].progress == pytest.approx(weighted_mean(known))
+
+
+def test_scoring_only_the_score_inputs_gives_the_same_scores() -> None:
+    """score_inputs: what the scores of some objectives are computed from. Scored alone (as
+    the this-week page scores last week's running objectives), they score the same. Checked on
+    the demo company, which has linked KRs, KR-less objectives and several cycles."""
+    from pathlib import Path
+
+    from okrsite.check import check_site
+    from okrsite.scoring import score_inputs
+
+    checked = check_site(Path(__file__).resolve().parent.parent)
+    site, scores = checked.site, checked.scores
+    assert site is not None and scores is not None
+    day = scores.today - dt.timedelta(days=7)
+    whole = score_site(site.as_of(day), day)
+    running = [oid for oid, s in scores.objectives.items() if s.phase == "running"]
+    # objectives scored from others: with a linked KR, or without KRs (from their children)
+    derived = [oid for oid in running
+               if any(kr.linked for kr in site.objectives[oid].key_results) or not site.objectives[oid].key_results]
+    for asked in (running, derived):
+        needed = score_inputs(site, asked)
+        assert set(asked) <= needed < set(site.objectives)
+        part = score_site(site.only(needed).as_of(day), day)
+        assert {oid: part.objectives[oid] for oid in asked} == {oid: whole.objectives[oid] for oid in asked}
+    linked = {kr.linked for oid in derived for kr in site.objectives[oid].key_results if kr.linked}
+    kr_less = [oid for oid in derived if not site.objectives[oid].key_results]
+    assert linked and kr_less and linked <= score_inputs(site, derived) != set(derived)
+    assert all(set(site.children[oid]) <= score_inputs(site, [oid]) for oid in kr_less)
+    assert site.only(set(site.objectives)) is site

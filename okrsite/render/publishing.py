@@ -15,7 +15,7 @@ from typing import Any, Protocol, cast
 
 from .. import export
 from ..model import CheckIn, KRKind, Site
-from ..scoring import Status, mean, score_site
+from ..scoring import Status, mean, score_inputs, score_site
 from . import urls
 from .markdown import Markdown
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
@@ -201,7 +201,11 @@ def this_week(builder: ViewBuilder) -> WeekView:
     site, today = builder.site, builder.scores.today
     start = today - dt.timedelta(days=WEEK_DAYS - 1)
     checkins = [c for c in reversed(site.checkins.values()) if start <= c.date <= today]
-    before = score_site(site.as_of(start - dt.timedelta(days=1)), start - dt.timedelta(days=1))
+    # Status a week ago, of the objectives running now (and what their scores are made of):
+    # an ended cycle's objectives cannot have changed status this week.
+    running = [oid for oid, score in builder.scores.objectives.items() if score.phase == "running"]
+    day = start - dt.timedelta(days=1)
+    before = score_site(site.only(score_inputs(site, running)).as_of(day), day)
     changes = []
     for oid, score in builder.scores.objectives.items():
         old = before.objectives.get(oid)
