@@ -154,9 +154,10 @@ CSV_COLUMNS = (
 )
 
 
-def csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     """One row per cycle, objective, key result and check-in update (column `type`), cycle by
-    cycle: the cycle's row, its objectives each followed by its key results, its updates."""
+    cycle: the cycle's row, its objectives each followed by its key results, its updates.
+    Each row holds the values of CSV_COLUMNS in order (None: empty)."""
     objectives: dict[str, list[dict[str, Any]]] = {}
     for o in data["objectives"]:
         objectives.setdefault(o["cycle"], []).append(o)
@@ -164,35 +165,33 @@ def csv_rows(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
     for c in data["checkins"]:
         checkins.setdefault(c["cycle"], []).append(c)
     for cycle in data["cycles"]:
-        yield {"type": "cycle", "cycle": cycle["id"], "title": cycle["title"], "status": cycle["phase"],
-               "progress": cycle["progress"], "expected": cycle["expected"],
-               "grade": cycle["average_grade"], "date": cycle["start"]}
+        yield ("cycle", cycle["id"], None, None, cycle["title"], None, None, None, cycle["phase"],
+               None, None, None, None, cycle["progress"], cycle["expected"], cycle["average_grade"],
+               None, cycle["start"], None, None, None)
         for o in objectives.get(cycle["id"], ()):
             yield from _objective_rows(o)
         for c in checkins.get(cycle["id"], ()):
             yield from _update_rows(c)
 
 
-def _objective_rows(o: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield {"type": "objective", "cycle": o["cycle"], "objective": o["id"], "title": o["title"],
-           "owner": o["owner"], "level": o["level"], "kind": o["kind"], "status": o["status"],
-           "progress": o["progress"], "expected": o["expected"], "grade": o["grade"],
-           "band": o["band"], "date": o["last_checkin"], "confidence": o["confidence"]}
+def _objective_rows(o: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    yield ("objective", o["cycle"], o["id"], None, o["title"], o["owner"], o["level"], o["kind"],
+           o["status"], None, None, None, None, o["progress"], o["expected"], o["grade"], o["band"],
+           o["last_checkin"], None, o["confidence"], None)
     for kr in o["key_results"]:
-        yield {"type": "key_result", "cycle": o["cycle"], "objective": o["id"], "key_result": kr["id"],
-               "title": kr["title"], "owner": kr["owner"] or o["owner"], "kind": kr["kind"],
-               "status": kr["status"], "start": kr["start"],
-               "target": kr["target"] if kr["threshold"] is None else kr["threshold"],
-               "unit": kr["unit"], "current": kr["current"], "progress": kr["progress"],
-               "date": kr["updated"], "confidence": kr["confidence"]}
+        yield ("key_result", o["cycle"], o["id"], kr["id"], kr["title"], kr["owner"] or o["owner"],
+               None, kr["kind"], kr["status"], kr["start"],
+               kr["target"] if kr["threshold"] is None else kr["threshold"], kr["unit"],
+               kr["current"], kr["progress"], None, None, None, kr["updated"], None,
+               kr["confidence"], None)
 
 
-def _update_rows(c: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _update_rows(c: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     for u in c["updates"]:
-        yield {"type": "checkin_update", "cycle": c["cycle"], "objective": u["objective"],
-               "key_result": u["key_result"], "owner": c["owner"], "current": u["value"],
-               "progress": u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"]),
-               "date": c["date"], "author": c["author"], "confidence": u["confidence"], "note": u["note"]}
+        progress = u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"])
+        yield ("checkin_update", c["cycle"], u["objective"], u["key_result"], None, c["owner"], None,
+               None, None, None, None, None, u["value"], progress, None, None, None, c["date"],
+               c["author"], u["confidence"], u["note"])
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -207,7 +206,7 @@ def csv_body(data: dict[str, Any]) -> str:
     """The rows without the header (the rows of several exports can be joined)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([_cell(row.get(column)) for column in CSV_COLUMNS] for row in csv_rows(data))
+    writer.writerows([_cell(value) for value in row] for row in csv_rows(data))
     return out.getvalue()
 
 
@@ -248,6 +247,9 @@ def _cell(value: Any) -> Any:
     """Empty for None; text that a spreadsheet would run as a formula is quoted with `'`."""
     if value is None:
         return ""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and value and value[0] in _FORMULA_START:
         return "'" + value
     return value
+
+
+_FORMULA_START = frozenset("=+-@\t\r")

@@ -55,13 +55,13 @@ class Strings:
 
     def __call__(self, key: str, **values: Any) -> str:
         entry = self.table.get(key, key)
-        if isinstance(entry, Mapping):
-            count = values.get("count", 0)
-            form = Locale.parse(self.language).plural_form(abs(count))
-            entry = entry.get(form, entry.get("other", key))
-            values.setdefault("n", Formatter(self.language).integer(count))
-        text = str(entry)
-        return text.format(**values) if values else text
+        if type(entry) is not str:
+            if isinstance(entry, Mapping):
+                count = values.get("count", 0)
+                entry = entry.get(_plural_form(self.language, abs(count)), entry.get("other", key))
+                values.setdefault("n", _integer(self.language, count))
+            entry = str(entry)
+        return entry.format(**values) if values else entry
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,11 @@ def _number(language: str, value: float) -> str:
 @lru_cache(maxsize=4096)
 def _integer(language: str, value: int) -> str:
     return format_decimal(value, format="#,##0", locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _plural_form(language: str, count: int) -> str:
+    return Locale.parse(language).plural_form(count)
 
 
 @lru_cache(maxsize=1024)

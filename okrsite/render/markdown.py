@@ -32,10 +32,16 @@ def is_safe_url(url: str, *, image: bool = False) -> bool:
     return scheme.group(0).lower() in _SAFE_SCHEMES
 
 
+def shared(allow_html: bool = False) -> Markdown:
+    """The renderer of this process for a setting: its memo outlives a build, so a dev server
+    renders an unchanged text once, and worker processes forked for a build inherit it."""
+    return _SHARED.setdefault(allow_html, Markdown(allow_html))
+
+
 class Markdown:
     """A configured renderer; results are memoised by text, since notes recur across pages
-    (a check-in's note shows on its objective, team, feed and this-week pages). The memo lives
-    as long as the renderer: one build."""
+    (a check-in's note shows on its objective, team, feed and this-week pages), up to
+    MEMO_SIZE texts of each kind."""
 
     def __init__(self, allow_html: bool = False):
         self.allow_html = allow_html
@@ -45,6 +51,7 @@ class Markdown:
         self.block = lru_cache(maxsize=MEMO_SIZE)(self._block)
         self.inline = lru_cache(maxsize=MEMO_SIZE)(self._inline)
         self.plain = lru_cache(maxsize=MEMO_SIZE)(self._plain)
+        self._unshifted = lru_cache(maxsize=MEMO_SIZE)(self._render_unshifted)
 
     @staticmethod
     def _validate_link(url: str) -> bool:
@@ -52,14 +59,27 @@ class Markdown:
 
     def _block(self, text: str, top_heading: int = 0) -> Markup:
         """Render a Markdown block (a description, notes). With `top_heading`, the text's
-        highest heading becomes that level and the others follow, so the page keeps one outline."""
+        highest heading becomes that level and the others follow, so the page keeps one outline.
+        A text is parsed once whatever the heading level asked (notes show at several), and
+        again only when it has headings to shift."""
         if not text or not text.strip():
             return Markup("")
+        html, highest = self._unshifted(text)
+        if not top_heading or highest is None or highest == top_heading:
+            return html
+        return self._render(text, top_heading - highest)[0]
+
+    def _render_unshifted(self, text: str) -> tuple[Markup, int | None]:
+        return self._render(text, 0)
+
+    def _render(self, text: str, heading_offset: int) -> tuple[Markup, int | None]:
+        """The HTML of a block with its headings shifted by `heading_offset`, and the level of
+        its highest heading as written (None: it has none)."""
         tokens = self.md.parse(text)
         levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open"]
-        _harden(tokens, top_heading - min(levels) if top_heading and levels else 0)
+        _harden(tokens, heading_offset)
         _tidy_tables(tokens)
-        return Markup(self.md.renderer.render(tokens, self.md.options, {}))
+        return Markup(self.md.renderer.render(tokens, self.md.options, {})), min(levels) if levels else None
 
     def _inline(self, text: str) -> Markup:
         """Render inline Markdown (titles): links, emphasis, code; no paragraphs."""
@@ -114,3 +134,6 @@ def _tidy_tables(tokens: list[Token]) -> None:
         if token.type == "th_open" and [t.type for t in following] == ["inline", "th_close"] \
                 and not following[0].content.strip():
             token.tag = following[1].tag = "td"
+
+
+_SHARED: dict[bool, Markdown] = {}

@@ -8,16 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any, Protocol, cast
 
 from .. import export
 from ..model import CheckIn, KRKind, Site
 from ..scoring import Status, mean, score_inputs, score_site
-from . import urls
-from .markdown import Markdown
+from . import markdown, urls
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
 
 FEED_ENTRIES = 50  # site and cycle feeds
@@ -43,35 +41,29 @@ def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
     yield export.csv_header()
     for cycle in cycles:
-        yield _fragment(builder, "csv", cycle, partial(_csv_body, builder, cycle))
-
-
-def _csv_body(builder: ViewBuilder, cycle_id: str) -> str:
-    return export.csv_body(_export(builder, cycle_id))
+        yield _encoded(builder, cycle, "csv")
 
 
 def _json_list(builder: ViewBuilder, cycle_id: str, key: str) -> str:
     """One list (cycles, objectives or check-ins) of a cycle's export, encoded, without
-    brackets; the three are made together and kept apart, so writing the site's export reads
-    one at a time."""
-    store = _store(builder)
-    found = store.get(store.key(f"json-{key}", cycle_id))
-    if found is None:
-        parts = export.compact_json_parts(_export(builder, cycle_id))
-        for name in export.JSON_LISTS:
-            store.put(store.key(f"json-{name}", cycle_id), parts[name])
-        found = parts[key]
-    return cast(str, found)
+    brackets; kept apart, so writing the site's export reads one at a time."""
+    return _encoded(builder, cycle_id, f"json-{key}")
 
 
-def _fragment(builder: ViewBuilder, kind: str, cycle_id: str, make: Callable[[], str]) -> str:
-    """A cycle's encoded export, made once and kept in the build's store of fragments."""
+def _encoded(builder: ViewBuilder, cycle_id: str, kind: str) -> str:
+    """A part of a cycle's encoded export (`csv`, `json-cycles`, `json-objectives` or
+    `json-checkins`), from the build's store of fragments. On a miss the cycle's data is
+    gathered once and every part is encoded from it."""
     store = _store(builder)
-    key = store.key(kind, cycle_id)
-    found = store.get(key)
+    found = store.get(store.key(kind, cycle_id))
     if found is None:
-        found = make()
-        store.put(key, found)
+        data = _export(builder, cycle_id)
+        parts = {"csv": export.csv_body(data)}
+        parts.update((f"json-{name}", text) for name, text in export.compact_json_parts(data).items()
+                     if name in export.JSON_LISTS)
+        for name, text in parts.items():
+            store.put(store.key(name, cycle_id), text)
+        found = parts[kind]
     return cast(str, found)
 
 
@@ -109,18 +101,16 @@ def _export(builder: ViewBuilder, cycle_id: str) -> dict[str, Any]:
 
 # Search -----------------------------------------------------------------------------------
 
-_PLAIN = Markdown()
-
-
 def search_index(builder: ViewBuilder) -> str:
     """search/index.js: titles, owners and tags of every objective and owner, for the search
     page when the full-text index is missing or the site is opened from disk."""
     site = builder.site
+    plain = markdown.shared(site.config.markdown.allow_html).plain
     records: list[list[str]] = []
     for o in site.objectives.values():
         records.append([
-            _PLAIN.plain(o.title), site.org.name(o.owner), " ".join(o.tags),
-            " ".join(_PLAIN.plain(kr.title) for kr in o.key_results),
+            plain(o.title), site.org.name(o.owner), " ".join(o.tags),
+            " ".join(plain(kr.title) for kr in o.key_results),
             site.cycles[o.cycle].title if o.cycle in site.cycles else o.cycle, urls.objective(o.id),
         ])
     for owner in builder.owners():

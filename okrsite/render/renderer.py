@@ -14,9 +14,8 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..config import SiteConfig
-from . import figures, urls
+from . import figures, markdown, urls
 from .i18n import Formatter, Strings, load_strings
-from .markdown import Markdown
 from .pages import NavCycle, Page
 from .theme import Theme, make_environment
 from .views import Graph
@@ -51,7 +50,7 @@ class Renderer:
         self.theme = theme
         self.config = config
         self.globals = site_globals
-        self.markdown = Markdown(allow_html=config.markdown.allow_html)
+        self.markdown = markdown.shared(config.markdown.allow_html)
         self.strings = Strings(config.language, load_strings(theme.dirs, config.language))
         self.fmt = Formatter(config.language)
         self.cascade_labels = figures.cascade_labels(self.strings, self.fmt)
@@ -60,10 +59,18 @@ class Renderer:
     def _environment(self) -> Environment:
         env = make_environment(self.theme)
         md = self.markdown
+        fmt = self.fmt
+        # Filters are direct calls (a global is called through the template context, several
+        # times slower), and a filter of a constant (`'nav.home'|t`) is evaluated once, when the
+        # template is compiled: the default theme uses them wherever a page repeats them.
         env.filters.update(
             md=lambda text, offset=0: md.block(text or "", int(offset)),
             mdi=lambda text: md.inline(text or ""),
             plain=lambda text: md.plain(text or ""),
+            t=self.strings, url=_url, slugify=urls.slugify, iso=_iso,
+            date=fmt.date, date_short=fmt.date_short, date_long=fmt.date_long,
+            percent=fmt.percent, number=fmt.number, quantity=fmt.quantity, grade=fmt.grade,
+            integer=fmt.integer, percent_int=_percent_int, confidence_word=self._confidence_word,
         )
         labels = figures.labels_for(self.strings, self.fmt)
         env.globals.update(
@@ -129,6 +136,10 @@ def _url(context: Context, target: str) -> str:
 
 def _percent_int(value: float | None) -> int:
     return 0 if value is None else round(value * 100)
+
+
+def _iso(value: dt.date) -> str:
+    return value.isoformat()
 
 
 __all__ = ["CSP", "Markup", "Renderer", "SiteGlobals"]

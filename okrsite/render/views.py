@@ -8,20 +8,24 @@ URLs in views are relative to the site root; templates make them relative to the
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from ..history import NO_HISTORY, Commit, History
 from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Site
 from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
 
+# The smallest, most numerous views are NamedTuples: as immutable as the frozen dataclasses,
+# and several times cheaper to make (a large site makes millions of them).
 
-@dataclass(frozen=True)
-class Link:
+
+class Link(NamedTuple):
     title: str  # inline Markdown
     url: str
 
@@ -61,8 +65,7 @@ class ObjectiveSummary:
     trend: tuple[float, ...] = ()  # progress after each check-in, for sparklines
 
 
-@dataclass(frozen=True)
-class ReadingView:
+class ReadingView(NamedTuple):
     date: dt.date | None
     checkin_url: str | None
     value: float | None
@@ -112,8 +115,7 @@ class KRView:
     moves: tuple[MoveView, ...] = ()  # start/target changed mid-cycle, not in `changes:`
 
 
-@dataclass(frozen=True)
-class UpdateView:
+class UpdateView(NamedTuple):
     objective: Link
     kr_title: str
     kr_url: str
@@ -354,6 +356,8 @@ class ViewBuilder:
     _checkins: dict[str, CheckInView] = field(default_factory=dict)
     _series: dict[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
     _after: dict[tuple[str, str], dict[str | None, float | None]] = field(default_factory=dict)
+    _grouped: dict[str, tuple[CheckInView, dict[str, tuple[UpdateView, ...]]]] = field(default_factory=dict)
+    _links: dict[str, Link] = field(default_factory=dict)
     memo: dict[str, object] = field(default_factory=dict)  # other views made once per build
 
     # Shared pieces ----------------------------------------------------------------------
@@ -395,15 +399,15 @@ class ViewBuilder:
         dated = []
         for kr in o.key_results:
             if kr.kind is not KRKind.LINKED:
-                series = self.series(o.id, kr)
-                dated.append((kr, [r.date for r in kr.readings], series))
+                dated.append((kr, [r.date for r in kr.readings], self.series(o.id, kr)))
         days = sorted({d for _, dates, _ in dated for d in dates if d is not None})
+        in_force = [_in_force(dates, days) for _, dates, _ in dated]
         points: list[float] = []
-        for day in days:
+        for day in range(len(days)):
             pairs = []
-            for kr, dates, series in dated:
-                upto = [i for i, d in enumerate(dates) if d is None or d <= day]
-                progress = series[upto[-1]] if upto else (0.0 if kr.kind is not KRKind.LINKED else None)
+            for (kr, _, series), positions in zip(dated, in_force):
+                at = positions[day]
+                progress = series[at] if at >= 0 else 0.0
                 if progress is not None:
                     pairs.append((clamp(progress), kr.weight))
             value = weighted_mean(pairs)
@@ -469,9 +473,30 @@ class ViewBuilder:
     def _checkin_about(self, checkin_id: str, objective_id: str) -> CheckInView:
         """A check-in as shown on one objective's page: only the values it gave that objective."""
         view = self.checkin(checkin_id)
-        url = urls.objective(objective_id)
-        mine = tuple(u for u in view.updates if u.objective.url == url)
-        return view if len(mine) == len(view.updates) else replace(view, updates=mine)
+        mine = self._updates_by_objective(view).get(urls.objective(objective_id), ())
+        if len(mine) == len(view.updates):
+            return view
+        return CheckInView(view.id, view.anchor, view.date, view.author_name, view.author_url,
+                           view.owner_name, view.confidence, view.body, mine, view.objectives)
+
+    def _updates_by_objective(self, view: CheckInView) -> dict[str, tuple[UpdateView, ...]]:
+        """A check-in's values grouped by the page of the objective they are about."""
+        found = self._grouped.get(view.id)
+        if found is None or found[0] is not view:
+            groups: dict[str, list[UpdateView]] = {}
+            for update in view.updates:
+                groups.setdefault(update.objective.url, []).append(update)
+            found = self._grouped[view.id] = (view, {url: tuple(ups) for url, ups in groups.items()})
+            if len(self._grouped) > CHECKIN_MEMO:
+                del self._grouped[next(iter(self._grouped))]
+        return found[1]
+
+    def objective_link(self, objective_id: str) -> Link:
+        found = self._links.get(objective_id)
+        if found is None:
+            found = self._links[objective_id] = Link(self.site.objectives[objective_id].title,
+                                                     urls.objective(objective_id))
+        return found
 
     def _checkin(self, c: CheckIn) -> CheckInView:
         author_name, author_url = self.person_link(c.author)
@@ -480,17 +505,13 @@ class ViewBuilder:
             objective = self.site.objectives[u.objective]
             kr = objective.kr(u.kr)
             assert kr is not None
+            reading = u.reading
             updates.append(UpdateView(
-                objective=Link(objective.title, urls.objective(objective.id)),
-                kr_title=kr.title, kr_url=urls.kr(objective.id, kr.id), unit=kr.unit,
-                value=u.reading.value, done=u.reading.done,
-                progress=self.progress_after(u.objective, kr, c.id), confidence=u.reading.confidence,
-                note=u.reading.note,
+                self.objective_link(objective.id), kr.title, urls.kr(objective.id, kr.id), kr.unit,
+                reading.value, reading.done, self.progress_after(u.objective, kr, c.id),
+                reading.confidence, reading.note,
             ))
-        objectives = tuple(
-            Link(self.site.objectives[oid].title, urls.objective(oid)) for oid in c.objectives
-            if oid in self.site.objectives
-        )
+        objectives = tuple(self.objective_link(oid) for oid in c.objectives if oid in self.site.objectives)
         return CheckInView(
             id=c.id, anchor=checkin_anchor(c), date=c.date, author_name=author_name,
             author_url=author_url if c.author and self.site.org.knows(c.author) else None,
@@ -895,6 +916,22 @@ def _overall_status(site: Site, progress: float | None, expected: float) -> str:
     if progress is None:
         return Status.NO_DATA.value
     return pace_status(progress, expected, site.config.scoring.on_track, site.config.scoring.at_risk).value
+
+
+def _in_force(dates: Sequence[dt.date | None], days: Sequence[dt.date]) -> list[int]:
+    """For each of `days` (in order), the position of the last reading dated that day or
+    before (undated ones count from the start); -1 before the first."""
+    dated = [d for d in dates if d is not None]
+    ordered = all(d is None for d in dates[: len(dates) - len(dated)]) and all(
+        a <= b for a, b in itertools.pairwise(dated))
+    if not ordered:  # readings are undated first, then by date; anything else the slow way
+        return [max((i for i, d in enumerate(dates) if d is None or d <= day), default=-1) for day in days]
+    found, at = [], -1
+    for day in days:
+        while at + 1 < len(dates) and ((nxt := dates[at + 1]) is None or nxt <= day):
+            at += 1
+        found.append(at)
+    return found
 
 
 def checkin_anchor(checkin: CheckIn) -> str:
