@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
+from typing import NamedTuple
 
 from .config import SiteConfig
 
@@ -305,6 +306,141 @@ class Org:
         return order
 
 
+class KRHead(NamedTuple):
+    """A key result as the site-wide pages and the index know it: no values."""
+
+    id: str
+    title: str
+    kind: KRKind
+    linked: str | None
+    line: int
+
+
+class ObjectiveHead(NamedTuple):
+    """An objective without its text and readings: what lists, the alignment structure and
+    the page plan need. Small enough that a build can hold the heads of every objective of
+    a large site while it holds the full objects of only those it renders."""
+
+    id: str
+    cycle: str
+    owner_folder: str
+    owner: str
+    title: str
+    path: str
+    line: int
+    parents: tuple[ParentRef, ...]
+    kind: ObjectiveKind
+    lifecycle: Lifecycle
+    visibility: Visibility
+    level: Level | None
+    tags: tuple[str, ...]
+    score: float | None
+    key_results: tuple[KRHead, ...]
+    checkins: tuple[str, ...]
+
+    @property
+    def cancelled(self) -> bool:
+        return self.lifecycle is Lifecycle.CANCELLED
+
+    @classmethod
+    def of(cls, o: Objective) -> ObjectiveHead:
+        return cls(o.id, o.cycle, o.owner_folder, o.owner, o.title, o.path, o.line, o.parents, o.kind,
+                   o.lifecycle, o.visibility, o.level, o.tags, o.score,
+                   tuple(KRHead(kr.id, kr.title, kr.kind, kr.linked, kr.line) for kr in o.key_results),
+                   o.checkins)
+
+
+class CheckInHead(NamedTuple):
+    """A check-in without its notes and values."""
+
+    id: str
+    cycle: str
+    owner_folder: str
+    date: dt.date
+    author: str | None
+    confidence: float | None
+    objectives: tuple[str, ...]  # every objective it is about, in first-mention order
+    confidences: tuple[float, ...]  # its confidence, else those its values gave
+
+    @classmethod
+    def of(cls, c: CheckIn) -> CheckInHead:
+        given = (c.confidence,) if c.confidence is not None else tuple(
+            u.reading.confidence for u in c.updates if u.reading.confidence is not None)
+        return cls(c.id, c.cycle, c.owner_folder, c.date, c.author, c.confidence, c.objectives, given)
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """The heads of every objective and check-in, in site order, and what follows from them:
+    alignment (children), and objectives and check-ins grouped by cycle and owner."""
+
+    objectives: Mapping[str, ObjectiveHead]
+    checkins: Mapping[str, CheckInHead]
+
+    @classmethod
+    def of(cls, objectives: Mapping[str, Objective], checkins: Mapping[str, CheckIn]) -> SiteIndex:
+        return cls({oid: ObjectiveHead.of(o) for oid, o in objectives.items()},
+                   {cid: CheckInHead.of(c) for cid, c in checkins.items()})
+
+    @cached_property
+    def children(self) -> Mapping[str, tuple[str, ...]]:
+        """Objective id → ids of the objectives aligned to it (or to one of its KRs)."""
+        found: dict[str, list[str]] = {}
+        for head in self.objectives.values():
+            for parent in head.parents:
+                found.setdefault(parent.objective, []).append(head.id)
+        return {key: tuple(dict.fromkeys(ids)) for key, ids in found.items()}
+
+    @cached_property
+    def by_cycle(self) -> Mapping[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for head in self.objectives.values():
+            found.setdefault(head.cycle, []).append(head.id)
+        return {key: tuple(ids) for key, ids in found.items()}
+
+    @cached_property
+    def by_cycle_owner(self) -> Mapping[tuple[str, str], tuple[str, ...]]:
+        found: dict[tuple[str, str], list[str]] = {}
+        for head in self.objectives.values():
+            found.setdefault((head.cycle, head.owner), []).append(head.id)
+        return {key: tuple(ids) for key, ids in found.items()}
+
+    @cached_property
+    def by_owner(self) -> Mapping[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for head in self.objectives.values():
+            found.setdefault(head.owner, []).append(head.id)
+        return {key: tuple(ids) for key, ids in found.items()}
+
+    @cached_property
+    def checkins_by_cycle(self) -> Mapping[str, tuple[str, ...]]:
+        """Cycle → its check-ins, oldest first."""
+        found: dict[str, list[str]] = {}
+        for head in self.checkins.values():
+            found.setdefault(head.cycle, []).append(head.id)
+        return {key: tuple(ids) for key, ids in found.items()}
+
+    @cached_property
+    def owner_checkins(self) -> Mapping[str, tuple[str, ...]]:
+        """Owner → the check-ins in its folder or about its objectives, oldest first."""
+        found: dict[str, dict[str, None]] = {}
+        for head in self.checkins.values():
+            found.setdefault(head.owner_folder, {})[head.id] = None
+            for objective_id in head.objectives:
+                objective = self.objectives.get(objective_id)
+                if objective is not None:
+                    found.setdefault(objective.owner, {})[head.id] = None
+        return {owner: tuple(ids) for owner, ids in found.items()}
+
+    @cached_property
+    def checkin_rank(self) -> Mapping[str, int]:
+        return {cid: index for index, cid in enumerate(self.checkins)}
+
+    @cached_property
+    def objective_rank(self) -> Mapping[str, int]:
+        return {oid: index for index, oid in enumerate(self.objectives)}
+
+
 @dataclass(frozen=True)
 class Site:
     """Everything a build needs: config, cycles, org, objectives and check-ins."""
@@ -316,27 +452,29 @@ class Site:
     checkins: Mapping[str, CheckIn]  # ordered by date, then file name
 
     @cached_property
+    def index(self) -> SiteIndex:
+        """The heads of the objectives and check-ins, and what follows from them."""
+        return SiteIndex.of(self.objectives, self.checkins)
+
+    @property
     def children(self) -> Mapping[str, tuple[str, ...]]:
         """Objective id → ids of the objectives aligned to it (or to one of its KRs)."""
-        found: dict[str, list[str]] = {}
-        for objective in self.objectives.values():
-            for parent in objective.parents:
-                found.setdefault(parent.objective, []).append(objective.id)
-        return {key: tuple(dict.fromkeys(ids)) for key, ids in found.items()}
+        return self.index.children
 
     def objectives_in(self, cycle_id: str) -> Iterator[Objective]:
         return (o for o in self.objectives.values() if o.cycle == cycle_id)
 
     def ancestors(self, objective_id: str) -> list[str]:
         """The first-parent chain from the nearest parent up to the top (cycle-safe)."""
+        heads = self.index.objectives
         chain: list[str] = []
-        current = self.objectives.get(objective_id)
+        current = heads.get(objective_id)
         while current and current.parents:
             parent = current.parents[0].objective
-            if parent in chain or parent == objective_id or parent not in self.objectives:
+            if parent in chain or parent == objective_id or parent not in heads:
                 break
             chain.append(parent)
-            current = self.objectives[parent]
+            current = heads[parent]
         return chain
 
     def owner_order(self, owner: str) -> tuple[int, str]:

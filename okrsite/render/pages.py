@@ -137,11 +137,11 @@ def plan_pages(builder: ViewBuilder, current: str | None,
                                                    ("cascade_url", cascade_url))))
         pages.append(Page(cascade_url, "cascade", "cascade.html", Lazy("cascade", (cycle_id,)),
                           section=cycle_id))
-        owners = sorted({o.owner for o in site.objectives_in(cycle_id)}, key=site.owner_order)
+        owners = sorted({o.owner for o in builder.heads_in(cycle_id)}, key=site.owner_order)
         for owner in owners:
             pages.append(Page(urls.owner_in_cycle(cycle_id, owner), "owner-cycle", "owner_cycle.html",
                               Lazy("owner_cycle", (cycle_id, owner)), section=cycle_id))
-    for objective_id, objective in site.objectives.items():
+    for objective_id, objective in site.index.objectives.items():
         pages.append(Page(urls.objective(objective_id), "objective", "objective.html",
                           Lazy("objective_detail", (objective_id,)), section=objective.cycle,
                           extra=(("graph", Lazy("neighbourhood", (objective_id,))),

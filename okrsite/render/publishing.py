@@ -8,12 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, cast
 
 from .. import export
-from ..model import CheckIn, KRKind, Site
+from ..model import CheckInHead, KRKind, SiteIndex
 from ..scoring import Status, mean, score_inputs, score_site
 from . import markdown, urls
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
@@ -107,7 +107,7 @@ def search_index(builder: ViewBuilder) -> str:
     site = builder.site
     plain = markdown.shared(site.config.markdown.allow_html).plain
     records: list[list[str]] = []
-    for o in site.objectives.values():
+    for o in site.index.objectives.values():
         records.append([
             plain(o.title), site.org.name(o.owner), " ".join(o.tags),
             " ".join(plain(kr.title) for kr in o.key_results),
@@ -142,23 +142,24 @@ class FeedView:
 
 def feed_view(builder: ViewBuilder, scope: str, key: str) -> FeedView:
     """Check-ins, newest first: of the whole site, of one cycle, or of one team or person."""
-    site = builder.site
+    site, index = builder.site, builder.index
     if scope == "cycle":
-        chosen = [c for c in site.checkins.values() if c.cycle == key]
+        chosen: Sequence[str] = index.checkins_by_cycle.get(key, ())
         title, page_url = site.cycles[key].title, urls.cycle(key)
     elif scope == "owner":
-        chosen = [site.checkins[c] for c in builder.owner_checkins.get(key, ())]
+        chosen = builder.owner_checkins.get(key, ())
         title, page_url = site.org.name(key), urls.owner(key)
     else:
-        chosen = list(site.checkins.values())
+        chosen = list(index.checkins)
         title, page_url = site.config.title, ""
-    newest = list(reversed(chosen))[: OWNER_FEED_ENTRIES if scope == "owner" else FEED_ENTRIES]
+    newest = [index.checkins[c] for c in
+              list(reversed(chosen))[: OWNER_FEED_ENTRIES if scope == "owner" else FEED_ENTRIES]]
     entries = tuple(_entry(builder, c) for c in newest)
     updated = newest[0].date if newest else builder.scores.today
     return FeedView(f"{scope}:{key}" if key else scope, title, page_url, updated, entries)
 
 
-def _entry(builder: ViewBuilder, checkin: CheckIn) -> FeedEntry:
+def _entry(builder: ViewBuilder, checkin: CheckInHead) -> FeedEntry:
     view = builder.checkin(checkin.id)
     about = view.objectives[0] if view.objectives else None
     owner = builder.site.org.name(checkin.owner_folder)
@@ -190,7 +191,7 @@ def this_week(builder: ViewBuilder) -> WeekView:
     """Every check-in, status change and new objective of the last seven days."""
     site, today = builder.site, builder.scores.today
     start = today - dt.timedelta(days=WEEK_DAYS - 1)
-    checkins = [c for c in reversed(site.checkins.values()) if start <= c.date <= today]
+    checkins = [c for c in reversed(builder.index.checkins.values()) if start <= c.date <= today]
     # Status a week ago, of the objectives running now (and what their scores are made of):
     # an ended cycle's objectives cannot have changed status this week.
     running = [oid for oid, score in builder.scores.objectives.items() if score.phase == "running"]
@@ -204,7 +205,7 @@ def this_week(builder: ViewBuilder) -> WeekView:
         if old.status is not score.status and Status.NO_DATA not in (old.status, score.status):
             changes.append(StatusChange(builder.summary(oid), old.status.value, score.status.value))
     known = bool(builder.history.commits)
-    new = [oid for oid, o in site.objectives.items()
+    new = [oid for oid, o in builder.index.objectives.items()
            if (created := builder.history.created(o.path)) is not None and start <= created <= today]
     return WeekView(
         start=start, end=today,
@@ -278,7 +279,7 @@ class InsightsView:
 def insights(builder: ViewBuilder, cycle_id: str) -> InsightsView:
     """What an OKR programme owner tracks for one cycle."""
     site, scores = builder.site, builder.scores
-    objectives = [o for o in site.objectives_in(cycle_id) if not o.cancelled]
+    objectives = [o for o in builder.heads_in(cycle_id) if not o.cancelled]
     below = [o for o in objectives if o.level is not None and o.level.rank > 0] or [
         o for o in objectives if o.level is None]
     running = [o for o in objectives if scores.objectives[o.id].phase == "running"]
@@ -303,7 +304,7 @@ def insights(builder: ViewBuilder, cycle_id: str) -> InsightsView:
         silent_owners=tuple(Link(site.org.name(o), urls.owner_in_cycle(cycle_id, o)) for o in silent),
         progress=_buckets(v for v in values if v is not None),
         grades=tuple(scores.cycles[cycle_id].bands.items()) if ended else (),
-        confidence=_confidence_by_week(site, cycle_id),
+        confidence=_confidence_by_week(builder.index, cycle_id),
         overloaded=tuple(
             OwnerLoad(Link(site.org.name(owner), urls.owner_in_cycle(cycle_id, owner)), n)
             for owner, n in sorted(per_owner.items(), key=lambda kv: (-kv[1], site.owner_order(kv[0])))
@@ -330,17 +331,14 @@ def _buckets(values: Iterable[float]) -> tuple[Bucket, ...]:
                  for low, high, n in zip(_EDGES, highs, counts, strict=True))
 
 
-def _confidence_by_week(site: Site, cycle_id: str) -> tuple[WeekConfidence, ...]:
+def _confidence_by_week(index: SiteIndex, cycle_id: str) -> tuple[WeekConfidence, ...]:
     weeks: dict[dt.date, list[float]] = defaultdict(list)
     counts: dict[dt.date, int] = defaultdict(int)
-    for checkin in site.checkins.values():
-        if checkin.cycle != cycle_id:
-            continue
+    for checkin_id in index.checkins_by_cycle.get(cycle_id, ()):
+        checkin = index.checkins[checkin_id]
         monday = checkin.date - dt.timedelta(days=checkin.date.weekday())
         counts[monday] += 1
-        given = [checkin.confidence] if checkin.confidence is not None else [
-            u.reading.confidence for u in checkin.updates if u.reading.confidence is not None]
-        weeks[monday].extend(given)
+        weeks[monday].extend(checkin.confidences)
     return tuple(
         WeekConfidence(week, value, counts[week])
         for week in sorted(weeks) if (value := mean(weeks[week])) is not None

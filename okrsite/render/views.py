@@ -11,13 +11,13 @@ import datetime as dt
 import itertools
 import zlib
 from collections import defaultdict, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from ..history import NO_HISTORY, Commit, History
-from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, Site
+from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, ObjectiveHead, Site, SiteIndex
 from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
 
@@ -362,6 +362,13 @@ class ViewBuilder:
 
     # Shared pieces ----------------------------------------------------------------------
 
+    @property
+    def index(self) -> SiteIndex:
+        return self.site.index
+
+    def head(self, objective_id: str) -> ObjectiveHead:
+        return self.site.index.objectives[objective_id]
+
     def owner_url(self, cycle_id: str, owner: str) -> str:
         return urls.owner_in_cycle(cycle_id, owner)
 
@@ -494,7 +501,7 @@ class ViewBuilder:
     def objective_link(self, objective_id: str) -> Link:
         found = self._links.get(objective_id)
         if found is None:
-            found = self._links[objective_id] = Link(self.site.objectives[objective_id].title,
+            found = self._links[objective_id] = Link(self.head(objective_id).title,
                                                      urls.objective(objective_id))
         return found
 
@@ -511,7 +518,7 @@ class ViewBuilder:
                 reading.value, reading.done, self.progress_after(u.objective, kr, c.id),
                 reading.confidence, reading.note,
             ))
-        objectives = tuple(self.objective_link(oid) for oid in c.objectives if oid in self.site.objectives)
+        objectives = tuple(self.objective_link(oid) for oid in c.objectives if oid in self.index.objectives)
         return CheckInView(
             id=c.id, anchor=checkin_anchor(c), date=c.date, author_name=author_name,
             author_url=author_url if c.author and self.site.org.knows(c.author) else None,
@@ -523,15 +530,12 @@ class ViewBuilder:
 
     def objective_detail(self, objective_id: str) -> ObjectiveDetail:
         o = self.site.objectives[objective_id]
-        crumbs = tuple(
-            Link(self.site.objectives[a].title, urls.objective(a))
-            for a in reversed(self.site.ancestors(o.id))
-        )
+        crumbs = tuple(self.objective_link(a) for a in reversed(self.site.ancestors(o.id)))
         parents = tuple(
             Link(self._parent_title(p.objective, p.kr), urls.kr(p.objective, p.kr) if p.kr else urls.objective(p.objective))
-            for p in o.parents if p.objective in self.site.objectives
+            for p in o.parents if p.objective in self.index.objectives
         )
-        children_ids = self.site.children.get(o.id, ())
+        children_ids = self.index.children.get(o.id, ())
         return ObjectiveDetail(
             summary=self.summary(o.id),
             cycle=self.cycle_ref(o.cycle),
@@ -540,7 +544,7 @@ class ViewBuilder:
             parents=parents,
             children=tuple(self.summary(c) for c in self.ordered(children_ids)),
             key_results=self.kr_views(o),
-            checkins=tuple(self._checkin_about(c, o.id) for c in reversed(o.checkins) if c in self.site.checkins),
+            checkins=tuple(self._checkin_about(c, o.id) for c in reversed(o.checkins) if c in self.index.checkins),
             changes=tuple(ChangeView(c.date, c.change, c.why) for c in o.changes),
             retrospective=o.retrospective,
             score_set=o.score is not None,
@@ -549,8 +553,8 @@ class ViewBuilder:
         )
 
     def _parent_title(self, objective_id: str, kr_id: str | None) -> str:
-        parent = self.site.objectives[objective_id]
-        kr = parent.kr(kr_id) if kr_id else None
+        parent = self.head(objective_id)
+        kr = next((k for k in parent.key_results if k.id == kr_id), None) if kr_id else None
         return kr.title if kr else parent.title
 
     def kr_views(self, o: Objective) -> tuple[KRView, ...]:
@@ -562,12 +566,12 @@ class ViewBuilder:
         expected = None if phase == "ended" else self.scores.objectives[o.id].expected
         owner_name, owner_url = self.person_link(kr.owner)
         linked = None
-        if kr.linked and kr.linked in self.site.objectives:
-            linked = Link(self.site.objectives[kr.linked].title, urls.objective(kr.linked))
+        if kr.linked and kr.linked in self.index.objectives:
+            linked = self.objective_link(kr.linked)
         aligned = tuple(
-            Link(self.site.objectives[c].title, urls.objective(c))
-            for c in self.site.children.get(o.id, ())
-            if any(p.objective == o.id and p.kr == kr.id for p in self.site.objectives[c].parents)
+            self.objective_link(c)
+            for c in self.index.children.get(o.id, ())
+            if any(p.objective == o.id and p.kr == kr.id for p in self.head(c).parents)
         )
         readings = tuple(
             ReadingView(
@@ -589,16 +593,17 @@ class ViewBuilder:
         )
 
     def ordered(self, objective_ids: Iterable[str]) -> list[str]:
+        heads = self.index.objectives
         return sorted(
-            (i for i in objective_ids if i in self.site.objectives),
-            key=lambda i: (self.site.owner_order(self.site.objectives[i].owner), i),
+            (i for i in objective_ids if i in heads),
+            key=lambda i: (self.site.owner_order(heads[i].owner), i),
         )
 
     def home(self, current: str | None) -> HomeView:
         others = tuple(self.cycle_ref(c) for c in reversed(self.site.cycles) if c != current)
         if current is None:
             return HomeView(None, (), (), (), (), others)
-        in_cycle = [o for o in self.site.objectives_in(current) if not o.cancelled]
+        in_cycle = [o for o in self.heads_in(current) if not o.cancelled]
         company = [o.id for o in in_cycle if o.level is not None and o.level.rank == 0] or [
             o.id for o in in_cycle if not o.parents
         ]
@@ -609,22 +614,22 @@ class ViewBuilder:
         )
         stale = sorted((s for s in summaries if s.stale),
                        key=lambda s: (-(s.days_since_checkin or 0), s.id))
-        latest = [c for c in reversed(self.site.checkins.values()) if c.cycle == current][:8]
+        latest = list(reversed(self.index.checkins_by_cycle.get(current, ())))[:8]
         return HomeView(
             cycle=self.cycle_summary(current),
             company=tuple(self.summary(i) for i in self.ordered(company)),
             attention=tuple(attention),
             stale=tuple(stale),
-            latest=tuple(self.checkin(c.id) for c in latest),
+            latest=tuple(self.checkin(c) for c in latest),
             other_cycles=others,
         )
 
     def cycle_view(self, cycle_id: str) -> CycleView:
         groups: dict[str, list[str]] = defaultdict(list)
-        for o in self.site.objectives_in(cycle_id):
+        for o in self.heads_in(cycle_id):
             groups[o.owner].append(o.id)
         ordered = sorted(groups, key=self.site.owner_order)
-        tags = sorted({t for ids in groups.values() for i in ids for t in self.site.objectives[i].tags},
+        tags = sorted({t for ids in groups.values() for i in ids for t in self.head(i).tags},
                       key=str.lower)
         statuses = sorted({self.summary(i).bar.status for ids in groups.values() for i in ids},
                           key=_STATUS_ORDER.index)
@@ -643,12 +648,12 @@ class ViewBuilder:
         )
 
     def _level_key(self, objective_id: str) -> tuple[int, str]:
-        level = self.site.objectives[objective_id].level
+        level = self.head(objective_id).level
         return (level.rank if level else 9, objective_id)
 
     def owner_cycle(self, cycle_id: str, owner: str) -> OwnerCycleView:
-        ids = self.by_cycle_owner.get((cycle_id, owner), [])
-        checkin_ids = {c for i in ids for c in self.site.objectives[i].checkins if c in self.site.checkins}
+        ids = self.by_cycle_owner.get((cycle_id, owner), ())
+        checkin_ids = {c for i in ids for c in self.head(i).checkins if c in self.index.checkins}
         newest = sorted(checkin_ids, key=lambda c: self._checkin_rank[c], reverse=True)[:OWNER_CHECKINS]
         return OwnerCycleView(
             owner=owner, name=self.site.org.name(owner), kind=self._owner_kind(owner),
@@ -661,39 +666,31 @@ class ViewBuilder:
             history_url=urls.owner(owner),
         )
 
-    @cached_property
-    def by_cycle_owner(self) -> dict[tuple[str, str], list[str]]:
-        found: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for o in self.site.objectives.values():
-            found[(o.cycle, o.owner)].append(o.id)
-        return found
+    @property
+    def by_cycle_owner(self) -> Mapping[tuple[str, str], tuple[str, ...]]:
+        return self.index.by_cycle_owner
 
-    @cached_property
-    def by_owner(self) -> dict[str, list[str]]:
-        found: dict[str, list[str]] = defaultdict(list)
-        for o in self.site.objectives.values():
-            found[o.owner].append(o.id)
-        return found
+    @property
+    def by_owner(self) -> Mapping[str, tuple[str, ...]]:
+        return self.index.by_owner
 
-    @cached_property
-    def owner_checkins(self) -> dict[str, list[str]]:
+    @property
+    def owner_checkins(self) -> Mapping[str, tuple[str, ...]]:
         """Owner → the check-ins in its folder or about its objectives, oldest first."""
-        found: dict[str, dict[str, None]] = defaultdict(dict)
-        for checkin in self.site.checkins.values():
-            found[checkin.owner_folder][checkin.id] = None
-            for objective_id in checkin.objectives:
-                objective = self.site.objectives.get(objective_id)
-                if objective is not None:
-                    found[objective.owner][checkin.id] = None
-        return {owner: list(ids) for owner, ids in found.items()}
+        return self.index.owner_checkins
 
-    @cached_property
-    def _checkin_rank(self) -> dict[str, int]:
-        return {cid: index for index, cid in enumerate(self.site.checkins)}
+    @property
+    def _checkin_rank(self) -> Mapping[str, int]:
+        return self.index.checkin_rank
 
-    @cached_property
-    def _objective_rank(self) -> dict[str, int]:
-        return {oid: index for index, oid in enumerate(self.site.objectives)}
+    @property
+    def _objective_rank(self) -> Mapping[str, int]:
+        return self.index.objective_rank
+
+    def heads_in(self, cycle_id: str) -> list[ObjectiveHead]:
+        """The heads of a cycle's objectives, in site order."""
+        heads = self.index.objectives
+        return [heads[i] for i in self.index.by_cycle.get(cycle_id, ())]
 
     def _owner_kind(self, owner: str) -> str:
         if owner in self.site.org.teams:
@@ -706,7 +703,7 @@ class ViewBuilder:
         org = self.site.org
         by_cycle: dict[str, list[str]] = defaultdict(list)
         for objective_id in self.by_owner.get(owner, ()):
-            by_cycle[self.site.objectives[objective_id].cycle].append(objective_id)
+            by_cycle[self.head(objective_id).cycle].append(objective_id)
         history = []
         for cycle_id in reversed(self.site.cycles):
             ids = by_cycle.get(cycle_id)
@@ -738,13 +735,13 @@ class ViewBuilder:
     def owners(self) -> list[str]:
         """Every owner with a page: org members and teams, and owners of objectives."""
         found = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
-        for o in self.site.objectives.values():
+        for o in self.index.objectives.values():
             found.setdefault(o.owner, None)
         return sorted(found, key=self.site.owner_order)
 
     def owners_index(self) -> OwnersIndexView:
         counts: dict[str, int] = defaultdict(int)
-        for o in self.site.objectives.values():
+        for o in self.index.objectives.values():
             counts[o.owner] += 1
         rows = []
         for owner in self.owners():
@@ -760,7 +757,7 @@ class ViewBuilder:
 
     def tag_names(self) -> list[str]:
         seen: dict[str, str] = {}
-        for o in self.site.objectives.values():
+        for o in self.index.objectives.values():
             for t in o.tags:
                 seen.setdefault(urls.slugify(t), t)
         return sorted(seen.values(), key=str.lower)
@@ -768,7 +765,7 @@ class ViewBuilder:
     @cached_property
     def by_tag(self) -> dict[tuple[str, str], list[str]]:
         found: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for o in self.site.objectives.values():
+        for o in self.index.objectives.values():
             for slug in dict.fromkeys(urls.slugify(t) for t in o.tags):
                 found[(o.cycle, slug)].append(o.id)
         return found
@@ -784,7 +781,7 @@ class ViewBuilder:
 
     def tags_index(self) -> TagsIndexView:
         counts: dict[str, int] = defaultdict(int)
-        for o in self.site.objectives.values():
+        for o in self.index.objectives.values():
             for t in {urls.slugify(t) for t in o.tags}:
                 counts[t] += 1
         return TagsIndexView(tuple(
@@ -796,9 +793,9 @@ class ViewBuilder:
 
     def cascade(self, cycle_id: str) -> CascadeView:
         """The whole alignment graph of a cycle, its outline and its branch filter."""
-        ids = [o.id for o in self.site.objectives_in(cycle_id)]
+        ids = list(self.index.by_cycle.get(cycle_id, ()))
         graph = self.graph(ids, with_branches=True)
-        owners = sorted({self.site.objectives[i].owner for i in ids}, key=self.site.owner_order)
+        owners = sorted({self.head(i).owner for i in ids}, key=self.site.owner_order)
         return CascadeView(
             cycle=self.cycle_summary(cycle_id),
             graph=graph,
@@ -809,8 +806,8 @@ class ViewBuilder:
     def neighbourhood(self, objective_id: str, limit: int = NEIGHBOURHOOD_LIMIT) -> Graph:
         """An objective with its ancestors up to the top and what is aligned below it
         (nearest first, at most `limit` objectives below: the cascade page has them all)."""
-        up = self.reach(objective_id, lambda o: [p.objective for p in self.site.objectives[o].parents], None)
-        down = self.reach(objective_id, lambda o: self.ordered(self.site.children.get(o, ())), limit)
+        up = self.reach(objective_id, lambda o: [p.objective for p in self.head(o).parents], None)
+        down = self.reach(objective_id, lambda o: self.ordered(self.index.children.get(o, ())), limit)
         ids = sorted(up | down | {objective_id}, key=self._objective_rank.__getitem__)
         return replace(self.graph(ids, with_branches=False), focus=objective_id)
 
@@ -820,7 +817,7 @@ class ViewBuilder:
         queue = deque([start])
         while queue:
             for nxt in step(queue.popleft()):
-                if nxt in self.site.objectives and nxt not in seen and nxt != start:
+                if nxt in self.index.objectives and nxt not in seen and nxt != start:
                     if limit is not None and len(seen) >= limit:
                         return seen
                     seen.add(nxt)
@@ -831,12 +828,12 @@ class ViewBuilder:
         present = set(ids)
         edges = tuple(
             GraphEdge(oid, p.objective, p.kr)
-            for oid in ids for p in self.site.objectives[oid].parents if p.objective in present
+            for oid in ids for p in self.head(oid).parents if p.objective in present
         )
         keys = self._branch_keys(ids, edges) if with_branches else {}
         nodes = []
         for oid in ids:
-            o, s = self.site.objectives[oid], self.summary(oid)
+            o, s = self.head(oid), self.summary(oid)
             nodes.append(GraphNode(
                 id=oid, level=o.level.rank if o.level else 0,
                 parents=tuple(e.parent for e in edges if e.child == oid),
@@ -854,7 +851,7 @@ class ViewBuilder:
         for e in edges:
             parents[e.child].append(e.parent)
             children[e.parent].append(e.child)
-        owner = {i: urls.slugify(self.site.objectives[i].owner) for i in ids}
+        owner = {i: urls.slugify(self.head(i).owner) for i in ids}
         below: dict[str, set[str]] = {}
 
         def owners_below(node: str) -> set[str]:  # alignment loops were cut at load time
@@ -887,14 +884,14 @@ class ViewBuilder:
             if oid in shown:
                 return OutlineItem(self.summary(oid), via, (), repeated=True)
             shown.add(oid)
-            kids = [c for c in self.ordered(self.site.children.get(oid, ())) if c in present]
+            kids = [c for c in self.ordered(self.index.children.get(oid, ())) if c in present]
             return OutlineItem(self.summary(oid), via, tuple(
-                item(c, next((p.kr for p in self.site.objectives[c].parents if p.objective == oid), None))
+                item(c, next((p.kr for p in self.head(c).parents if p.objective == oid), None))
                 for c in kids
             ))
 
         roots = [i for i in self.ordered(ids)
-                 if not any(p.objective in present for p in self.site.objectives[i].parents)]
+                 if not any(p.objective in present for p in self.head(i).parents)]
         return tuple(item(r, None) for r in roots)
 
 
