@@ -7,11 +7,11 @@ never by Python reference, so the model can be cached, compared and filtered che
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from .config import SiteConfig
 
@@ -369,6 +369,18 @@ class CheckInHead(NamedTuple):
         return cls(c.id, c.cycle, c.owner_folder, c.date, c.author, c.confidence, c.objectives, given)
 
 
+_Key = TypeVar("_Key")
+
+
+def _grouped(heads: Iterable[ObjectiveHead | CheckInHead],
+             key: Callable[[Any], _Key]) -> dict[_Key, tuple[str, ...]]:
+    """Ids grouped by a key of their heads, in the order given."""
+    found: dict[_Key, list[str]] = {}
+    for head in heads:
+        found.setdefault(key(head), []).append(head.id)
+    return {k: tuple(ids) for k, ids in found.items()}
+
+
 @dataclass(frozen=True)
 class SiteIndex:
     """The heads of every objective and check-in, in site order, and what follows from them:
@@ -393,32 +405,20 @@ class SiteIndex:
 
     @cached_property
     def by_cycle(self) -> Mapping[str, tuple[str, ...]]:
-        found: dict[str, list[str]] = {}
-        for head in self.objectives.values():
-            found.setdefault(head.cycle, []).append(head.id)
-        return {key: tuple(ids) for key, ids in found.items()}
+        return _grouped(self.objectives.values(), lambda head: head.cycle)
 
     @cached_property
     def by_cycle_owner(self) -> Mapping[tuple[str, str], tuple[str, ...]]:
-        found: dict[tuple[str, str], list[str]] = {}
-        for head in self.objectives.values():
-            found.setdefault((head.cycle, head.owner), []).append(head.id)
-        return {key: tuple(ids) for key, ids in found.items()}
+        return _grouped(self.objectives.values(), lambda head: (head.cycle, head.owner))
 
     @cached_property
     def by_owner(self) -> Mapping[str, tuple[str, ...]]:
-        found: dict[str, list[str]] = {}
-        for head in self.objectives.values():
-            found.setdefault(head.owner, []).append(head.id)
-        return {key: tuple(ids) for key, ids in found.items()}
+        return _grouped(self.objectives.values(), lambda head: head.owner)
 
     @cached_property
     def checkins_by_cycle(self) -> Mapping[str, tuple[str, ...]]:
         """Cycle → its check-ins, oldest first."""
-        found: dict[str, list[str]] = {}
-        for head in self.checkins.values():
-            found.setdefault(head.cycle, []).append(head.id)
-        return {key: tuple(ids) for key, ids in found.items()}
+        return _grouped(self.checkins.values(), lambda head: head.cycle)
 
     @cached_property
     def owner_checkins(self) -> Mapping[str, tuple[str, ...]]:
