@@ -181,12 +181,14 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
         current_cycle=next((n for n in nav if n.id == current), None), cycles=nav,
         favicon=_favicon(site_dir),
         search=_wants_search(options, config.search.enabled),
+        ended=frozenset(c.id for c in site.cycles.values() if c.phase(checked.today) == "ended"),
     )
     builder = ViewBuilder(site, scores, read_history(site_dir, site))
     pages = plan_pages(builder, current)
     _check_unique(pages)
     sources = {s.file.path: s.digest for s in checked.loaded.sources}
-    return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources))
+    live = frozenset(site.cycles) - site_globals.ended
+    return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources, live=live))
 
 
 def _favicon(site_dir: Path) -> str:

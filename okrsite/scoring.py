@@ -333,7 +333,9 @@ class _Scorer:
             self.kr_scores[(objective_id, kr.id)] = self._kr_score(objective, kr, expected, phase)
         last = max((self.checkin_dates[c] for c in objective.checkins if c in self.checkin_dates), default=None)
         reference = last or (cycle.start if cycle else None)
-        days = (self.today - reference).days if reference and self.today >= reference else None
+        # not once the cycle has ended: nothing is owed, and its pages no longer change by the day
+        days = (self.today - reference).days if reference and self.today >= reference \
+            and phase != "ended" else None
         confidence = self._confidence(objective)
         running = phase == "running" and not objective.cancelled
         grade = None if objective.cancelled or phase != "ended" else progress

@@ -1,17 +1,26 @@
 """What each page is made of, as a digest computed without building the page.
 
-The build first compares a page's *input digest* with the previous build's: if the model
-objects the page reads are unchanged, neither its view is built nor its HTML rendered. Only
-when the inputs changed is the view built and fingerprinted (a page may read changed objects
-and still show the same thing, e.g. an ancestor whose title did not change).
+The build compares a page's *input digest* with the previous build's: if what the page shows
+is unchanged, neither its view is built nor its HTML rendered. A page's digest is made of the
+digests of the objects it shows, each at the detail the page shows it in:
 
-An object's digest is taken from what it is made of: the hashes of its source files, the ids
-that resolving references produced, and its scores. The dependency lists below must name
-every object a view reads; tests compare incremental builds with clean ones byte for byte.
+- `objective`: everything an objective's own page shows of it (its files, references,
+  check-ins, scores, history);
+- `summary`: the objective as lists show it (ObjectiveSummary);
+- `node`: the objective as alignment graphs draw it (title, owner, rounded progress, status);
+- `link`: its title and its key results' titles (breadcrumbs, parent links);
+- `checkin`: a check-in's file and the objectives it is about.
+
+So an edit that moves a company objective by a tenth of a percent changes its own page and the
+lists that show it, not every page whose alignment graph draws it. Object digests are kept in
+dictionaries a build may fill in advance (an incremental build: from the previous one) for the
+objects it did not touch. The dependency lists below must name everything a view reads; tests
+compare incremental builds with clean ones byte for byte.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +30,7 @@ from ..model import Objective, Site
 from ..scoring import Scores
 from . import urls
 from .pages import Lazy, Page
-from .views import NEIGHBOURHOOD_LIMIT, ViewBuilder
+from .views import NEIGHBOURHOOD_LIMIT, OWNER_CHECKINS, ViewBuilder, display_progress
 
 
 def _hash(*parts: object) -> str:
@@ -33,10 +42,22 @@ def _hash(*parts: object) -> str:
 
 
 @dataclass
+class ObjectDigests:
+    """Digests of objects at each level of detail, by id (a build's, or kept from the last)."""
+
+    objective: dict[str, str] = field(default_factory=dict)
+    summary: dict[str, str] = field(default_factory=dict)
+    node: dict[str, str] = field(default_factory=dict)
+    link: dict[str, str] = field(default_factory=dict)
+    checkin: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
 class PageInputs:
     builder: ViewBuilder
     sources: Mapping[str, str]  # source path → sha256 of its bytes
-    _objectives: dict[str, str] = field(default_factory=dict)
+    digests: ObjectDigests = field(default_factory=ObjectDigests)
+    live: frozenset[str] | None = None  # sections whose pages depend on the date; None: all
 
     @property
     def site(self) -> Site:
@@ -49,9 +70,9 @@ class PageInputs:
     # Object digests ---------------------------------------------------------------------
 
     def objective(self, objective_id: str) -> str:
-        found = self._objectives.get(objective_id)
+        found = self.digests.objective.get(objective_id)
         if found is None:
-            found = self._objectives[objective_id] = self._objective(self.site.objectives[objective_id])
+            found = self.digests.objective[objective_id] = self._objective(self.site.objectives[objective_id])
         return found
 
     def _objective(self, o: Objective) -> str:
@@ -64,8 +85,42 @@ class PageInputs:
             self.builder.history.of(o.path), self.builder.history.moves.get(o.id),
         )
 
-    def objectives(self, ids: Iterable[str]) -> str:
-        return _hash(tuple((i, self.objective(i)) for i in ids))
+    def summary(self, objective_id: str) -> str:
+        found = self.digests.summary.get(objective_id)
+        if found is None:
+            found = self.digests.summary[objective_id] = _hash(self.builder.summary(objective_id))
+        return found
+
+    def node(self, objective_id: str) -> str:
+        found = self.digests.node.get(objective_id)
+        if found is None:
+            s = self.builder.summary(objective_id)
+            found = self.digests.node[objective_id] = _hash(
+                s.title, s.owner_name, display_progress(s.bar.value), s.bar.status)
+        return found
+
+    def link(self, objective_id: str) -> str:
+        found = self.digests.link.get(objective_id)
+        if found is None:
+            head = self.builder.head(objective_id)
+            found = self.digests.link[objective_id] = _hash(
+                head.title, tuple((kr.id, kr.title) for kr in head.key_results))
+        return found
+
+    def checkin(self, checkin_id: str) -> str:
+        found = self.digests.checkin.get(checkin_id)
+        if found is None:
+            head = self.builder.index.checkins[checkin_id]
+            found = self.digests.checkin[checkin_id] = _hash(
+                self.sources.get(checkin_id),
+                tuple(self.objective(o) for o in head.objectives if o in self.builder.index.objectives))
+        return found
+
+    def _each(self, digest: str, ids: Iterable[str]) -> str:
+        method = getattr(self, digest)
+        return _hash(tuple((i, method(i)) for i in ids))
+
+    # Site-wide parts --------------------------------------------------------------------
 
     @cached_property
     def org(self) -> str:
@@ -77,39 +132,43 @@ class PageInputs:
         return _hash(tuple((c, self.site.cycles[c].phase(self.scores.today)) for c in self.site.cycles))
 
     def cycle(self, cycle_id: str) -> str:
-        """A cycle with its scores and every objective in it."""
+        """A cycle with its scores, every objective in it and every check-in of it."""
         return self._cycle_digests[cycle_id]
 
     @cached_property
     def _cycle_digests(self) -> dict[str, str]:
-        by_cycle: dict[str, list[str]] = {c: [] for c in self.site.cycles}
-        for o in self.site.objectives.values():
-            by_cycle.setdefault(o.cycle, []).append(o.id)
-        checkins: dict[str, list[tuple[str, str | None]]] = {c: [] for c in by_cycle}
-        for checkin in self.site.checkins.values():
-            checkins.setdefault(checkin.cycle, []).append((checkin.id, self.sources.get(checkin.id)))
+        index = self.builder.index
         return {
-            c: _hash(self.site.cycles.get(c), self.scores.cycles.get(c), self.objectives(ids),
-                     tuple(checkins.get(c, ())))
-            for c, ids in by_cycle.items()
+            c: _hash(self.site.cycles.get(c), self.scores.cycles.get(c),
+                     self._each("objective", index.by_cycle.get(c, ())),
+                     tuple((i, self.sources.get(i)) for i in index.checkins_by_cycle.get(c, ())))
+            for c in dict.fromkeys([*self.site.cycles, *index.by_cycle])
         }
 
     @cached_property
     def everything(self) -> str:
-        return _hash(tuple(self.cycle(c) for c in self.site.cycles))
+        return _hash(tuple(self.cycle(c) for c in self._cycle_digests))
+
+    def _cycle_scores(self, cycle_id: str) -> str:
+        return _hash(self.site.cycles.get(cycle_id), self.scores.cycles.get(cycle_id))
 
     # Page digests -----------------------------------------------------------------------
 
     def digest(self, page: Page) -> str:
         """The page's input digest (None-safe: a page kind not listed depends on everything)."""
         view = page.view
-        common = (page, self.org, self.cycles_meta)
+        common = (page, self.org, self.cycles_meta, self._date(page))
         if view is None:
             return _hash(*common)
         method = getattr(self, "_" + view.name, None)
         if method is None:
             return _hash(*common, self.everything)
         return _hash(*common, method(*view.args), self._extra(page))
+
+    def _date(self, page: Page) -> dt.date | None:
+        """The build's date, for pages that depend on it: all but those of ended cycles."""
+        return None if self.live is not None and page.section and page.section not in self.live \
+            else self.scores.today
 
     def _extra(self, page: Page) -> str:
         lazy = [value for _, value in page.extra if isinstance(value, Lazy)]
@@ -119,42 +178,77 @@ class PageInputs:
         ))
 
     def _objective_detail(self, objective_id: str) -> str:
-        o = self.site.objectives[objective_id]
-        related: set[str] = {objective_id}
-        related.update(p.objective for p in o.parents)
-        related.update(self.site.ancestors(objective_id))
-        related.update(self.site.children.get(objective_id, ()))
-        related.update(kr.linked for kr in o.key_results if kr.linked)
-        for checkin_id in o.checkins:
-            checkin = self.site.checkins.get(checkin_id)
-            if checkin is not None:
-                related.update(checkin.objectives)
-        return self.objectives(sorted(i for i in related if i in self.site.objectives))
+        head, index = self.builder.head(objective_id), self.builder.index
+        return _hash(
+            self._kr_views(objective_id),
+            self._each("link", self.site.ancestors(objective_id)),
+            self._each("link", (p.objective for p in head.parents if p.objective in index.objectives)),
+            self._each("summary", self.builder.ordered(index.children.get(objective_id, ()))),
+            self._each("checkin", (c for c in head.checkins if c in index.checkins)),
+        )
+
+    def _kr_views(self, objective_id: str) -> str:
+        """An objective and its key results as shown: with the titles of the objectives they
+        link to and of the children aligned to each."""
+        head, index = self.builder.head(objective_id), self.builder.index
+        linked = [kr.linked for kr in head.key_results if kr.linked and kr.linked in index.objectives]
+        children = index.children.get(objective_id, ())
+        return _hash(self.objective(objective_id), self._each("link", linked),
+                     self._structure(children), self._each("link", children))
 
     def _neighbourhood(self, objective_id: str) -> str:
-        up = self.builder.reach(
-            objective_id, lambda i: [p.objective for p in self.site.objectives[i].parents], None)
+        heads = self.builder.index.objectives
+        up = self.builder.reach(objective_id, lambda i: [p.objective for p in heads[i].parents], None)
         down = self.builder.reach(
-            objective_id, lambda i: self.builder.ordered(self.site.children.get(i, ())), NEIGHBOURHOOD_LIMIT)
-        return self.objectives(sorted(up | down | {objective_id}))
+            objective_id, lambda i: self.builder.ordered(self.builder.index.children.get(i, ())),
+            NEIGHBOURHOOD_LIMIT)
+        ids = sorted(up | down | {objective_id})
+        return _hash(self._structure(ids), self._each("node", ids))
+
+    def _structure(self, ids: Iterable[str]) -> tuple[object, ...]:
+        """What a graph of these objectives is laid out from: levels, owners, alignment."""
+        heads = self.builder.index.objectives
+        return tuple((i, heads[i].level, heads[i].owner, heads[i].parents) for i in ids)
 
     def _owner_cycle(self, cycle_id: str, owner: str) -> str:
-        ids = self.builder.by_cycle_owner.get((cycle_id, owner), [])
-        return _hash(tuple(self._objective_detail(i) for i in ids))
+        ids = self.builder.by_cycle_owner.get((cycle_id, owner), ())
+        checkins = {c for i in ids for c in self.builder.head(i).checkins if c in self.builder.index.checkins}
+        newest = sorted(checkins, key=self.builder.index.checkin_rank.__getitem__)[-OWNER_CHECKINS:]
+        return _hash(tuple(self._kr_views(i) for i in ids), self._each("summary", ids),
+                     self._each("checkin", newest))
 
     def _owner_view(self, owner: str) -> str:
-        return self.objectives(self.builder.by_owner.get(owner, ()))
+        return _hash(self._each("summary", self.builder.by_owner.get(owner, ())),
+                     bool(self.builder.owner_checkins.get(owner)))
 
     def _tag_view(self, tag: str) -> str:
         slug = urls.slugify(tag)
         ids = [i for (cycle, s), found in self.builder.by_tag.items() if s == slug for i in found]
-        return self.objectives(ids)
+        return self._each("summary", ids)
 
     def _cycle_view(self, cycle_id: str) -> str:
-        return self.cycle(cycle_id)
+        return _hash(self._cycle_scores(cycle_id), self._each("summary", self.builder.index.by_cycle.get(cycle_id, ())))
 
     def _cascade(self, cycle_id: str) -> str:
-        return self.cycle(cycle_id)
+        ids = self.builder.index.by_cycle.get(cycle_id, ())
+        return _hash(self._cycle_scores(cycle_id), self._structure(ids), self._each("node", ids),
+                     self._each("summary", ids))
+
+    def _home(self, current: str | None) -> str:
+        if not current:
+            return ""
+        latest = self.builder.index.checkins_by_cycle.get(current, ())[-HOME_CHECKINS:]
+        return _hash(self._cycle_view(current), self._structure(self.builder.index.by_cycle.get(current, ())),
+                     self._each("checkin", latest))
+
+    def _archive(self) -> str:
+        return _hash(tuple(self._cycle_scores(c) for c in self.site.cycles))
+
+    def _owners_index(self) -> str:
+        return _hash(tuple((owner, len(ids)) for owner, ids in self.builder.by_owner.items()))
+
+    def _tags_index(self) -> str:
+        return _hash(tuple(head.tags for head in self.builder.index.objectives.values()))
 
     def _export_json(self, cycle_id: str | None) -> str:
         return self.cycle(cycle_id) if cycle_id else self.everything
@@ -165,19 +259,32 @@ class PageInputs:
         return self.cycle(cycle_id)
 
     def _feed_view(self, scope: str, key: str) -> str:
+        index = self.builder.index
         if scope == "cycle":
-            return self.cycle(key)
-        if scope == "owner":
-            checkins = self.builder.owner_checkins.get(key, ())
-            related = sorted({o for c in checkins for o in self.site.checkins[c].objectives
-                              if o in self.site.objectives})
-            return _hash(tuple((c, self.sources.get(c)) for c in checkins), self.objectives(related))
-        return self.everything
+            chosen: Iterable[str] = index.checkins_by_cycle.get(key, ())
+        elif scope == "owner":
+            chosen = self.builder.owner_checkins.get(key, ())
+        else:
+            chosen = index.checkins
+        return self._each("checkin", list(chosen)[-FEED_CHECKINS:])
+
+    def _this_week(self) -> str:
+        today = self.scores.today
+        index = self.builder.index
+        week = [c for c, head in index.checkins.items() if (today - head.date).days < 7 and head.date <= today]
+        running = [oid for oid, score in self.scores.objectives.items() if score.phase == "running"]
+        history = self.builder.history
+        created = {o.id: history.created(o.path) for o in index.objectives.values()}
+        new = [i for i, day in created.items() if day is not None and (today - day).days < 7 and day <= today]
+        return _hash(self._each("checkin", week), self._each("objective", running),
+                     self._each("summary", running), self._each("summary", new), bool(history.commits))
 
     def _search_index(self) -> str:
-        """Titles, owners, tags and KR titles: the objective files and the org, not scores."""
-        return _hash(tuple((o.id, self.sources.get(o.path), o.owner, o.cycle) for o in self.site.objectives.values()),
+        """Titles, owners and tags of objectives and their key results: not scores."""
+        return _hash(tuple((o.id, o.title, o.owner, o.cycle, o.tags, tuple(kr.title for kr in o.key_results))
+                           for o in self.builder.index.objectives.values()),
                      tuple(self.builder.owners()))
 
-    def _home(self, current: str | None) -> str:
-        return self.cycle(current) if current else ""
+
+HOME_CHECKINS = 8  # latest check-ins on the home page
+FEED_CHECKINS = 50  # the most check-ins a feed shows

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2 import Environment, pass_context
@@ -39,6 +39,8 @@ class SiteGlobals:
     cycles: tuple[NavCycle, ...]
     favicon: str
     search: bool = False  # a Pagefind index is built with the site
+    # Cycles that have ended: their pages no longer depend on the date (no "scores as of").
+    ended: frozenset[str] = frozenset()
     version: str = __version__
     csp: str = CSP
 
@@ -78,7 +80,8 @@ class Renderer:
             slugify=urls.slugify, tag_url=urls.tag, plain=lambda text: md.plain(text or ""),
             percent_int=_percent_int, confidence_word=self._confidence_word,
             sparkline_svg=lambda values, title: figures.sparkline(values, md.plain(title), labels),
-            kr_chart=lambda kr, cycle: figures.kr_chart(kr, cycle, self.globals.today, labels, md.plain),
+            kr_chart=lambda kr, cycle: figures.kr_chart(
+                kr, cycle, None if cycle.phase == "ended" else self.globals.today, labels, md.plain),
             history_chart=lambda history, title: figures.history_chart(history, title, labels),
             graph_svg=self._graph_svg,
         )
@@ -117,7 +120,8 @@ class Renderer:
     def fingerprint(self) -> str:
         """Everything besides a page's view that its HTML depends on."""
         h = hashlib.sha256()
-        h.update(repr(self.globals).encode())
+        # not the date: the pages that show it have it in their own input digests
+        h.update(repr(replace(self.globals, today=dt.date.min, ended=sorted(self.globals.ended))).encode())
         h.update(self.config.digest().encode())
         h.update(self.theme.digest().encode())
         h.update(__version__.encode())

@@ -838,7 +838,7 @@ class ViewBuilder:
                 id=oid, level=o.level.rank if o.level else 0,
                 parents=tuple(e.parent for e in edges if e.child == oid),
                 order=self.site.owner_order(o.owner)[0], title=s.title, owner_name=s.owner_name,
-                progress=s.bar.value, status=s.bar.status, url=s.url,
+                progress=display_progress(s.bar.value), status=s.bar.status, url=s.url,
                 branch_keys=keys.get(oid, ()), owner_key=urls.slugify(o.owner) if with_branches else "",
             ))
         return Graph(tuple(nodes), edges)
@@ -899,6 +899,12 @@ _STATUS_ORDER = [s.value for s in Status] + ["green", "yellow", "red"]
 HISTORY_LIMIT = 20
 OWNER_CHECKINS = 6  # latest check-ins on a team's or person's page of one cycle
 CHECKIN_MEMO = 4096
+
+
+def display_progress(value: float | None) -> float | None:
+    """Progress as pages show it, to the whole percent: alignment graphs draw this, so a page
+    with a graph changes only when a percentage it shows changes."""
+    return None if value is None else round(value * 100) / 100
 
 
 def _commit(commit: Commit) -> CommitView:
