@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,6 +39,13 @@ def _hash(*parts: object) -> str:
         h.update(repr(part).encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
+
+
+def _memo(table: dict[str, str], key: str, make: Callable[[], str]) -> str:
+    found = table.get(key)
+    if found is None:
+        found = table[key] = make()
+    return found
 
 
 @dataclass
@@ -70,10 +77,8 @@ class PageInputs:
     # Object digests ---------------------------------------------------------------------
 
     def objective(self, objective_id: str) -> str:
-        found = self.digests.objective.get(objective_id)
-        if found is None:
-            found = self.digests.objective[objective_id] = self._objective(self.site.objectives[objective_id])
-        return found
+        return _memo(self.digests.objective, objective_id,
+                     lambda: self._objective(self.site.objectives[objective_id]))
 
     def _objective(self, o: Objective) -> str:
         return _hash(
@@ -86,35 +91,26 @@ class PageInputs:
         )
 
     def summary(self, objective_id: str) -> str:
-        found = self.digests.summary.get(objective_id)
-        if found is None:
-            found = self.digests.summary[objective_id] = _hash(self.builder.summary(objective_id))
-        return found
+        return _memo(self.digests.summary, objective_id, lambda: _hash(self.builder.summary(objective_id)))
 
     def node(self, objective_id: str) -> str:
-        found = self.digests.node.get(objective_id)
-        if found is None:
+        def make() -> str:
             s = self.builder.summary(objective_id)
-            found = self.digests.node[objective_id] = _hash(
-                s.title, s.owner_name, display_progress(s.bar.value), s.bar.status)
-        return found
+            return _hash(s.title, s.owner_name, display_progress(s.bar.value), s.bar.status)
+        return _memo(self.digests.node, objective_id, make)
 
     def link(self, objective_id: str) -> str:
-        found = self.digests.link.get(objective_id)
-        if found is None:
+        def make() -> str:
             head = self.builder.head(objective_id)
-            found = self.digests.link[objective_id] = _hash(
-                head.title, tuple((kr.id, kr.title) for kr in head.key_results))
-        return found
+            return _hash(head.title, tuple((kr.id, kr.title) for kr in head.key_results))
+        return _memo(self.digests.link, objective_id, make)
 
     def checkin(self, checkin_id: str) -> str:
-        found = self.digests.checkin.get(checkin_id)
-        if found is None:
-            head = self.builder.index.checkins[checkin_id]
-            found = self.digests.checkin[checkin_id] = _hash(
-                self.sources.get(checkin_id),
-                tuple(self.objective(o) for o in head.objectives if o in self.builder.index.objectives))
-        return found
+        def make() -> str:
+            head, heads = self.builder.index.checkins[checkin_id], self.builder.index.objectives
+            return _hash(self.sources.get(checkin_id),
+                         tuple(self.objective(o) for o in head.objectives if o in heads))
+        return _memo(self.digests.checkin, checkin_id, make)
 
     def _each(self, digest: str, ids: Iterable[str]) -> str:
         method = getattr(self, digest)
