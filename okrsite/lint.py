@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 
 from .diagnostics import Diagnostics, Location
-from .model import KRKind, Level, Objective, Site
+from .model import KRKind, Level, ObjectiveHead, Site
 from .scoring import Scores
 
 
 def lint_site(site: Site, scores: Scores) -> Diagnostics:
     """Every practice warning for the published objectives of `site`."""
     found = Diagnostics()
-    active = [o for o in site.objectives.values() if not o.cancelled]
+    active = [o for o in site.index.objectives.values() if not o.cancelled]
     _too_many_objectives(site, active, found)
     for objective in active:
         _key_results(site, objective, found)
@@ -24,13 +24,13 @@ def lint_site(site: Site, scores: Scores) -> Diagnostics:
     return found
 
 
-def _at(objective: Objective, line: int | None = None) -> Location:
+def _at(objective: ObjectiveHead, line: int | None = None) -> Location:
     return Location(objective.path, line or objective.line)
 
 
-def _too_many_objectives(site: Site, active: list[Objective], found: Diagnostics) -> None:
+def _too_many_objectives(site: Site, active: list[ObjectiveHead], found: Diagnostics) -> None:
     limit = site.config.lint.max_objectives_per_owner
-    by_owner: dict[tuple[str, str], list[Objective]] = defaultdict(list)
+    by_owner: dict[tuple[str, str], list[ObjectiveHead]] = defaultdict(list)
     for objective in active:
         by_owner[(objective.cycle, objective.owner)].append(objective)
     for (cycle, owner), owned in by_owner.items():
@@ -43,7 +43,7 @@ def _too_many_objectives(site: Site, active: list[Objective], found: Diagnostics
             )
 
 
-def _key_results(site: Site, objective: Objective, found: Diagnostics) -> None:
+def _key_results(site: Site, objective: ObjectiveHead, found: Diagnostics) -> None:
     limit = site.config.lint.max_key_results
     krs = objective.key_results
     if not krs:
@@ -70,7 +70,7 @@ def _key_results(site: Site, objective: Objective, found: Diagnostics) -> None:
             )
 
 
-def _alignment(objective: Objective, found: Diagnostics) -> None:
+def _alignment(objective: ObjectiveHead, found: Diagnostics) -> None:
     if objective.parents or objective.level in (None, Level.COMPANY):
         return
     found.warning(
@@ -80,7 +80,7 @@ def _alignment(objective: Objective, found: Diagnostics) -> None:
     )
 
 
-def _freshness(site: Site, objective: Objective, scores: Scores, found: Diagnostics) -> None:
+def _freshness(site: Site, objective: ObjectiveHead, scores: Scores, found: Diagnostics) -> None:
     score = scores.objectives.get(objective.id)
     if score is None:
         return

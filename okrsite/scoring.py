@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .config import SiteConfig
-from .model import Cycle, KeyResult, KRKind, Objective, ObjectiveKind, Reading, Site
+from .model import Cycle, KeyResult, KRKind, Objective, ObjectiveHead, ObjectiveKind, Reading, Site
 
 
 class Status(str, Enum):
@@ -247,15 +247,60 @@ class Scores:
 def score_site(site: Site, today: dt.date) -> Scores:
     """Every score of every objective, key result and cycle of `site` on `today`."""
     scorer = _Scorer(site, today)
-    objective_scores = {oid: scorer.objective(oid) for oid in site.objectives}
-    by_cycle: dict[str, list[Objective]] = {cid: [] for cid in site.cycles}
-    for objective in site.objectives.values():
-        by_cycle.setdefault(objective.cycle, []).append(objective)
-    cycle_scores = {
-        cid: score_cycle(cycle, by_cycle[cid], objective_scores, today)
-        for cid, cycle in site.cycles.items()
+    objective_scores = {oid: scorer.objective(oid) for oid in site.index.objectives}
+    return Scores(today, scorer.kr_scores, objective_scores, _cycle_scores(site, objective_scores, today))
+
+
+def rescore(site: Site, previous: Scores, changed: Collection[str]) -> tuple[Scores, set[str]]:
+    """The scores of `site`, from those of an earlier version of it on the same day in which
+    the objectives `changed` (their key results, readings, check-ins, `score:` or children)
+    were different: those and every objective whose score is computed from them are scored
+    again; the others keep their scores. Returns the scores and the objectives scored again.
+    Key result scores are given only for those (the others are not looked at)."""
+    heads = site.index.objectives
+    again = _dependents(site, {oid for oid in changed if oid in heads})
+    scorer = _Scorer(site, previous.today, known={
+        oid: score.progress for oid, score in previous.objectives.items() if oid not in again})
+    objective_scores = {oid: previous.objectives[oid] for oid in heads if oid not in again}
+    objective_scores.update((oid, scorer.objective(oid)) for oid in again)
+    ordered = {oid: objective_scores[oid] for oid in heads}
+    cycles = {heads[oid].cycle for oid in again} | (set(site.cycles) - set(previous.cycles))
+    cycle_scores = {cid: score for cid, score in previous.cycles.items() if cid in site.cycles}
+    cycle_scores.update(_cycle_scores(site, ordered, previous.today, cycles))
+    cycle_scores = {cid: cycle_scores[cid] for cid in site.cycles}
+    return Scores(previous.today, scorer.kr_scores, ordered, cycle_scores), again
+
+
+def _dependents(site: Site, changed: set[str]) -> set[str]:
+    """`changed` and every objective whose progress is computed from one of them, however
+    indirectly: parents whose key results link to it, and parents without key results."""
+    heads = site.index.objectives
+    up: dict[str, list[str]] = {}
+    for head in heads.values():
+        if head.key_results:
+            for kr in head.key_results:
+                if kr.linked:
+                    up.setdefault(kr.linked, []).append(head.id)
+        else:
+            for child in site.index.children.get(head.id, ()):
+                up.setdefault(child, []).append(head.id)
+    found, todo = set(changed), list(changed)
+    while todo:
+        for parent in up.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
+def _cycle_scores(site: Site, objective_scores: Mapping[str, ObjectiveScore], today: dt.date,
+                  only: Collection[str] | None = None) -> dict[str, CycleScore]:
+    index = site.index
+    return {
+        cid: score_cycle(cycle, [index.objectives[oid] for oid in index.by_cycle.get(cid, ())],
+                         objective_scores, today)
+        for cid, cycle in site.cycles.items() if only is None or cid in only
     }
-    return Scores(today, scorer.kr_scores, objective_scores, cycle_scores)
 
 
 def score_inputs(site: Site, objective_ids: Iterable[str]) -> set[str]:
@@ -278,24 +323,28 @@ def score_inputs(site: Site, objective_ids: Iterable[str]) -> set[str]:
 
 
 class _Scorer:
-    """Memoised evaluation: linked KRs and KR-less objectives depend on other objectives."""
+    """Memoised evaluation: linked KRs and KR-less objectives depend on other objectives.
+    `known`: the progress of objectives already scored (they are not looked at again)."""
 
-    def __init__(self, site: Site, today: dt.date):
+    def __init__(self, site: Site, today: dt.date, known: Mapping[str, float | None] | None = None):
         self.site = site
         self.today = today
         self.config: SiteConfig = site.config
+        self.known = known or {}
         self.computed_memo: dict[str, float | None] = {}
         self.in_progress: set[str] = set()
         self.kr_scores: dict[tuple[str, str], KRScore] = {}
         # check-ins dated after `today` are not known yet on that day
-        self.checkin_dates = {cid: c.date for cid, c in site.checkins.items() if c.date <= today}
+        self.checkin_dates = {cid: c.date for cid, c in site.index.checkins.items() if c.date <= today}
 
     def progress(self, objective_id: str) -> float | None:
         """Objective progress 0..1: its `score:` if set, else computed; None without data."""
-        objective = self.site.objectives.get(objective_id)
-        if objective is None or objective.cancelled:
+        if objective_id in self.known:
+            return self.known[objective_id]
+        head = self.site.index.objectives.get(objective_id)
+        if head is None or head.cancelled:
             return None
-        return objective.score if objective.score is not None else self.computed(objective)
+        return head.score if head.score is not None else self.computed(self.site.objectives[objective_id])
 
     def computed(self, objective: Objective) -> float | None:
         """Progress from KRs (or, without KRs, from aligned children), memoised."""
@@ -401,18 +450,14 @@ class _Scorer:
 def restrict_scores(scores: Scores, site: Site) -> Scores:
     """The scores of the objectives `site` still holds, with each cycle's aggregates taken
     again over those objectives only (for a view that leaves some out, e.g. --public)."""
-    objectives = {oid: s for oid, s in scores.objectives.items() if oid in site.objectives}
-    krs = {key: s for key, s in scores.krs.items() if key[0] in site.objectives}
-    by_cycle: dict[str, list[Objective]] = {cid: [] for cid in site.cycles}
-    for objective in site.objectives.values():
-        by_cycle.setdefault(objective.cycle, []).append(objective)
-    cycles = {cid: score_cycle(cycle, by_cycle[cid], objectives, scores.today)
-              for cid, cycle in site.cycles.items()}
-    return Scores(scores.today, krs, objectives, cycles)
+    heads = site.index.objectives
+    objectives = {oid: s for oid, s in scores.objectives.items() if oid in heads}
+    krs = {key: s for key, s in scores.krs.items() if key[0] in heads}
+    return Scores(scores.today, krs, objectives, _cycle_scores(site, objectives, scores.today))
 
 
 def score_cycle(
-    cycle: Cycle, objectives: list[Objective], scores: Mapping[str, ObjectiveScore], today: dt.date
+    cycle: Cycle, objectives: list[ObjectiveHead], scores: Mapping[str, ObjectiveScore], today: dt.date
 ) -> CycleScore:
     """Aggregates of one cycle; cancelled objectives count in no average."""
     active = [o for o in objectives if not o.cancelled]

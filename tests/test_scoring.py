@@ -572,3 +572,47 @@ def test_scoring_only_the_score_inputs_gives_the_same_scores() -> None:
     assert linked and kr_less and linked <= score_inputs(site, derived) != set(derived)
     assert all(set(site.children[oid]) <= score_inputs(site, [oid]) for oid in kr_less)
     assert site.only(set(site.objectives)) is site
+
+
+def test_rescore_after_a_change_equals_scoring_everything(tmp_path) -> None:
+    """rescore(): after one check-in changes, scoring again only what it touches (and what is
+    computed from that) gives what scoring the whole site gives. Checked on the demo company,
+    whose cascades link key results to children and have objectives without key results."""
+    import shutil
+    from pathlib import Path
+
+    from okrsite.check import check_site
+    from okrsite.scoring import rescore
+
+    root = Path(__file__).resolve().parent.parent
+    site_dir = tmp_path / "site"
+    shutil.copytree(root / "content", site_dir / "content")
+    shutil.copy(root / "site.toml", site_dir / "site.toml")
+    before = check_site(site_dir)
+    assert before.site is not None and before.scores is not None
+    # a team objective that a department's key result is linked to, in the running cycle
+    linked = {kr.linked for o in before.site.objectives.values() for kr in o.key_results if kr.linked}
+    target = next(o for o in before.site.objectives.values() if o.id in linked and o.checkins
+                  and before.scores.objectives[o.id].phase == "running")
+    checkin = site_dir / target.checkins[-1]
+    text = checkin.read_text(encoding="utf-8")
+    edited = text.replace("updates:", "confidence: 0.2\nupdates:", 1) if "confidence:" not in text else \
+        "\n".join(line if not line.startswith("confidence:") else "confidence: 0.2" for line in text.splitlines())
+    # and a value: the first numeric update of the file, halved
+    lines = edited.splitlines()
+    for i, line in enumerate(lines):
+        key, _, value = line.partition(":")
+        if line.startswith("  ") and value.strip().replace(".", "", 1).isdigit():
+            lines[i] = f"{key}: {float(value) / 2}"
+            break
+    checkin.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    after = check_site(site_dir)
+    assert after.site is not None and after.scores is not None
+    touched = {o for o in after.site.checkins[target.checkins[-1]].objectives}
+    scores, again = rescore(after.site, before.scores, touched)
+    whole = after.scores
+    assert touched <= again and len(again) < len(whole.objectives)
+    assert any(before.scores.objectives[o] != whole.objectives[o] for o in again - touched)  # a parent moved
+    assert scores.objectives == whole.objectives and list(scores.objectives) == list(whole.objectives)
+    assert scores.cycles == whole.cycles
+    assert scores.krs == {key: s for key, s in whole.krs.items() if key[0] in again}
