@@ -21,8 +21,8 @@ from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, ObjectiveHead,
 from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
 
-# The smallest, most numerous views are NamedTuples: as immutable as the frozen dataclasses,
-# and several times cheaper to make (a large site makes millions of them).
+# The most numerous views are NamedTuples: as immutable as the frozen dataclasses, several
+# times cheaper to make (a large site makes millions of them) and to keep in the build cache.
 
 
 class Link(NamedTuple):
@@ -30,8 +30,7 @@ class Link(NamedTuple):
     url: str
 
 
-@dataclass(frozen=True)
-class Bar:
+class Bar(NamedTuple):
     """A progress bar: value (unclamped), today's expected progress, status key."""
 
     value: float | None
@@ -39,8 +38,7 @@ class Bar:
     status: str  # done | on-track | at-risk | off-track | not-started | no-data | cancelled | green | yellow | red
 
 
-@dataclass(frozen=True)
-class ObjectiveSummary:
+class ObjectiveSummary(NamedTuple):
     id: str
     url: str
     title: str
