@@ -80,6 +80,7 @@ class BuildResult:
     diagnostics: tuple[Diagnostic, ...]
     timings: dict[str, float] = field(default_factory=dict)
     changed: tuple[str, ...] = ()  # output paths whose content changed (for live reload)
+    fragments: tuple[int, int] = (0, 0)  # parts of pages reused from the last build, and made
 
     @property
     def seconds(self) -> float:
@@ -123,6 +124,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
     plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
+    plan.renderer.keep_fragments(cache.page_fragments)
     try:
         started = time.perf_counter()
         outcomes = _render_pages(plan, staging, previous, options.jobs, progress)
@@ -139,6 +141,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
             else:
                 _apply(staging, out_dir, previous, manifest)
         cache.save(manifest)
+        if cache.page_fragments is not None:
+            cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -147,8 +151,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         _index_search(out_dir, options.publish_lock)
         timings["search"] = time.perf_counter() - started
     rendered = sum(1 for o in outcomes if o.rendered)
+    fragments = (sum(o.fragments[0] for o in outcomes), sum(o.fragments[1] for o in outcomes))
     return BuildResult(options.out_dir, len(plan.pages), rendered, len(files), checked.diagnostics,
-                       timings, changed)
+                       timings, changed, fragments)
 
 
 # Planning --------------------------------------------------------------------------------
@@ -248,6 +253,7 @@ class Outcome:
     fingerprint: str  # digest of its bytes
     rendered: bool  # its inputs changed, so it was rendered
     written: bool  # its bytes changed, so it was written
+    fragments: tuple[int, int] = (0, 0)  # {% cache %} parts reused from the last build, and made
 
 
 @dataclass(frozen=True)
@@ -403,7 +409,8 @@ def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: st
             written = previous is None or previous.fingerprints.get(page.output) != content
             if not written:
                 target.unlink()
-        done.append(Outcome(page.output, inputs, content, True, written))
+        reused = (plan.renderer.fragments.reused, plan.renderer.fragments.made)
+        done.append(Outcome(page.output, inputs, content, True, written, reused))
     return done
 
 

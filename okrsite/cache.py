@@ -12,6 +12,7 @@ import os
 import pickle
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,11 +21,12 @@ from .content.documents import Parsed
 from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files page fragments"
 _DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
 _SHARDS = 64
 _PAGES = "pages.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
+_PAGE_FRAGMENTS = "page-fragments"  # a folder: one file per page
 
 
 def _shard(key: str) -> int:
@@ -145,11 +147,42 @@ class Fragments:
 
 
 @dataclass
+class PageFragmentFiles:
+    """The `{% cache %}` parts of each page (render/fragments.py), one file per page, read when
+    the page is rendered again. Kept while the page exists, whether or not a build renders it."""
+
+    folder: Path
+
+    def get(self, key: str) -> object | None:
+        return _load(self._path(key))
+
+    def put(self, key: str, value: object) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write(self._path(key), pickle.dumps(value, protocol=5))
+        except OSError:
+            pass  # the next build renders those parts again
+
+    def prune(self, keys: Iterable[str]) -> None:
+        """Forget the parts of pages other than these (pages that are gone)."""
+        if not self.folder.is_dir():
+            return
+        wanted = {self._path(key).name for key in keys}
+        for path in self.folder.iterdir():
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)
+
+    def _path(self, key: str) -> Path:
+        return self.folder / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle")
+
+
+@dataclass
 class BuildCache:
     folder: Path | None  # None: no cache (every build is cold)
     documents: DocumentCache = field(default_factory=DocumentCache)
     pages: PageManifest = field(default_factory=PageManifest)
     fragments: Fragments = field(default_factory=Fragments)
+    page_fragments: PageFragmentFiles | None = None
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -159,6 +192,8 @@ class BuildCache:
     def __post_init__(self) -> None:
         if self.folder is not None and self.fragments.folder is None:
             self.fragments = Fragments(self.folder / _FRAGMENTS)
+        if self.folder is not None and self.page_fragments is None:
+            self.page_fragments = PageFragmentFiles(self.folder / _PAGE_FRAGMENTS)
 
     @classmethod
     def _open(cls, folder: Path | None) -> BuildCache:
@@ -166,6 +201,7 @@ class BuildCache:
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
             if folder is not None:  # another version's fragments: not to be read
                 shutil.rmtree(folder / _FRAGMENTS, ignore_errors=True)
+                shutil.rmtree(folder / _PAGE_FRAGMENTS, ignore_errors=True)
             return cache
         documents: dict[str, Parsed] = {}
         for number in range(_SHARDS):

@@ -228,3 +228,23 @@ def test_a_cache_kept_open_across_builds_equals_clean_builds(fixture_site: Fixtu
     reopened = BuildCache.open(tmp_path / "cache")  # what is on disk is what was kept
     assert reopened.documents.entries.keys() == kept.documents.entries.keys()
     assert reopened.pages == kept.pages
+
+
+def test_pages_reuse_their_unchanged_parts(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """A list page rendered again after one objective moved renders only that objective's
+    item: the others come from the last build ({% cache %}), and the page equals a clean
+    build's."""
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    first = build(root, out, cache=cache)
+    assert first.fragments[0] == 0 and first.fragments[1] > 0
+    CHANGES["checkin-edited"](root)
+    second = build(root, out, cache=cache)
+    reused, made = second.fragments
+    assert reused > 0 and 0 < made < first.fragments[1], (first.fragments, second.fragments)
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+    CHANGES["template-edited"](root)  # another theme: nothing is reused
+    third = build(root, out, cache=cache)
+    assert third.fragments[0] == 0 and third.fragments[1] > 0
+    build(root, tmp_path / "clean2", clean=True)
+    assert_same_tree(out, tmp_path / "clean2")

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import __version__
 from ..config import SiteConfig
 from . import figures, markdown, urls
+from .fragments import FragmentFiles, PageFragments
 from .i18n import Formatter, Strings, load_strings
 from .pages import NavCycle, Page
 from .theme import Theme, make_environment
@@ -57,6 +58,7 @@ class Renderer:
         self.fmt = Formatter(config.language)
         self.cascade_labels = figures.cascade_labels(self.strings, self.fmt)
         self.env = self._environment()
+        self.keep_fragments(None)
 
     def _environment(self) -> Environment:
         env = make_environment(self.theme)
@@ -112,10 +114,21 @@ class Renderer:
         without a template (a data export) is its view: a text, or pieces of text to write one
         after another."""
         if not page.template:
+            self.fragments.begin(page.output)
+            self.fragments.end()
             view = variables["view"]
             return view if isinstance(view, Iterator) else str(view)
         template = self.env.get_template(page.template)
-        return template.render(page=page, **variables)
+        self.fragments.begin(page.output)
+        try:
+            return template.render(page=page, **variables)
+        finally:
+            self.fragments.end()
+
+    def keep_fragments(self, files: FragmentFiles | None) -> None:
+        """Keep the `{% cache %}` parts of pages in `files`, for the next build."""
+        self.fragments = PageFragments(files, self.fingerprint())
+        self.env.page_fragments = self.fragments  # type: ignore[attr-defined]
 
     def fingerprint(self) -> str:
         """Everything besides a page's view that its HTML depends on."""

@@ -22,6 +22,7 @@ from jinja2 import (
 )
 
 from ..content.files import walk_all
+from .fragments import CacheExtension
 
 BUILTIN = "default"
 
@@ -93,5 +94,6 @@ def make_environment(theme: Theme) -> Environment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=400,
+        extensions=[CacheExtension],
     )
     return env
