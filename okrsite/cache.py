@@ -153,7 +153,8 @@ class BuildCache:
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
-        with collector_paused():
+        # Its documents live on for the build (or the dev server's session): see collector_paused.
+        with collector_paused(freeze=True):
             return cls._open(folder)
 
     def __post_init__(self) -> None:
