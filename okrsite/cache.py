@@ -20,7 +20,7 @@ from .content.documents import Parsed
 from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files flat updates"
 _DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
 _SHARDS = 64
 _PAGES = "pages.pickle"

@@ -90,7 +90,12 @@ class ObjectiveDoc:
 
 @dataclass(frozen=True)
 class UpdateDoc:
-    key: Ref
+    """One update of a check-in: the key result as written, where, and what it reports. (No
+    Ref for the key: check-ins hold more updates than anything else, and one object fewer for
+    each makes loading faster, from the files and from the cache.)"""
+
+    key: str
+    at: Location
     value: float | None = None
     done: bool | None = None
     progress: float | None = None
@@ -454,16 +459,16 @@ def _date_from_name(file: SourceFile, diagnostics: Diagnostics) -> tuple[dt.date
 
 def _update(f: Fields, key: str, value: Any) -> UpdateDoc:
     """The update of key result `key` (as written) to `value`, one of the check-in's updates."""
-    ref = Ref(key.strip(), f.fm.where_key(*f.at, "updates", key))
+    written, at = key.strip(), f.fm.where_key(*f.at, "updates", key)
     if isinstance(value, dict):
         item = Fields(f.fm, value, f.at + ("updates", key), f.diagnostics)
         item.check_known(UPDATE_FIELDS, f"the update of `{key}`")
         return UpdateDoc(
-            ref, item.number("value"), item.boolean("done"), item.fraction("progress"),
+            written, at, item.number("value"), item.boolean("done"), item.fraction("progress"),
             _confidence(item), item.text("note") or "",
         )
     if isinstance(value, bool):
-        return UpdateDoc(ref, done=value)
+        return UpdateDoc(written, at, done=value)
     if isinstance(value, str) and value.strip().endswith("%"):
         progress = parse_fraction(value)
         if progress is None:
@@ -471,7 +476,7 @@ def _update(f: Fields, key: str, value: Any) -> UpdateDoc:
                 f.fm.where(*f.at, "updates", key), "not-a-fraction", f"`{key}: {value}` is not a percentage",
                 "write a share from 0% to 100%, e.g. 40%",
             )
-        return UpdateDoc(ref, progress=progress)
+        return UpdateDoc(written, at, progress=progress)
     number = parse_number(value)
     if number is None:
         f.diagnostics.error(
@@ -479,7 +484,7 @@ def _update(f: Fields, key: str, value: Any) -> UpdateDoc:
             f"update of `{key}` must be a number, not {describe(value)}",
             "write the new value (99.8), `{done: true}`, `{progress: 40%}` or `{value: 99.8, note: ...}`",
         )
-    return UpdateDoc(ref, number)  # the value
+    return UpdateDoc(written, at, number)  # the value
 
 
 def _cycle(file: SourceFile, f: Fields) -> CycleDoc:

@@ -23,6 +23,7 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from ..diagnostics import Diagnostics, Location
 
 _YAML_TAG = "tag:yaml.org,2002:"
+_STR, _SEQ, _MAP = _YAML_TAG + "str", _YAML_TAG + "seq", _YAML_TAG + "map"
 _PLAIN = "okrsite:plain"  # an untagged, unquoted scalar, typed by `_plain_value` on conversion
 
 
@@ -32,8 +33,8 @@ class _ComposeOnly:
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _YAML_TAG + "str"
-        return _YAML_TAG + ("seq" if kind is yaml.SequenceNode else "map")
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def descend_resolver(self, parent: object, index: object) -> None:
         """No path resolvers: nothing to track while descending (called for every node)."""
@@ -54,7 +55,7 @@ def _implicit_tag(value: str) -> str:
     for tag, regexp in _IMPLICIT.get(value[:1], ()):
         if regexp.match(value):
             return tag
-    return _YAML_TAG + "str"
+    return _STR
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 20_000
@@ -427,7 +428,7 @@ def _typed_scalar(tag: str, text: str) -> Any:
 _CONSTRUCTED_TAGS = frozenset(_YAML_TAG + t for t in ("int", "float", "bool", "null", "timestamp"))
 _CONSTRUCTORS = {tag: SafeConstructor.yaml_constructors[tag] for tag in _CONSTRUCTED_TAGS}
 _SAFE = SafeConstructor()
-_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_TAG + "seq", "!", _PLAIN}
+_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_STR, _MAP, _SEQ, "!", _PLAIN}
 
 
 def _short_tag(tag: str) -> str:

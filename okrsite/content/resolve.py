@@ -249,13 +249,13 @@ def _resolve_parent(
     else:
         found = resolver.objective(ref.text, cycle, owner)
     if not found.ok or found.objective is None:
-        _report(ref, found, diagnostics)
+        _report(ref.at, found, diagnostics)
         return None
     return ParentRef(found.objective, found.kr)
 
 
-def _report(ref: Ref, found: Resolved, diagnostics: Diagnostics) -> None:
-    diagnostics.error(ref.at, found.code or "unknown-reference", found.problem, found.hint)
+def _report(at: Location, found: Resolved, diagnostics: Diagnostics) -> None:
+    diagnostics.error(at, found.code or "unknown-reference", found.problem, found.hint)
 
 
 def _key_results(
@@ -288,7 +288,7 @@ def _key_results(
             elif found.ok:
                 linked = found.objective
             else:
-                _report(kr.linked, found, diagnostics)
+                _report(kr.linked.at, found, diagnostics)
         results.append(KeyResult(
             id=kr.id, title=kr.title, kind=kr.kind, line=kr.at.line, start=kr.start, target=kr.target,
             threshold=kr.threshold, unit=kr.unit, owner=owner, weight=kr.weight, linked=linked,
@@ -422,9 +422,9 @@ def _checkin(
     date, path, confidence = doc.date, doc.file.path, doc.confidence
     updates: list[Update] = []
     for item in doc.updates:
-        found = resolver.key_result(item.key.text, cycle_id, owner, context)
+        found = resolver.key_result(item.key, cycle_id, owner, context)
         if found.objective is None or found.kr is None:
-            _report(item.key, found, diagnostics)
+            _report(item.at, found, diagnostics)
             continue
         kr = key_results.get((found.objective, found.kr))
         if kr is None or not _update_fits(kr, item, diagnostics):
@@ -453,7 +453,7 @@ def _checkin_context(doc: CheckInDoc, resolver: Resolver, diagnostics: Diagnosti
         found = resolver.objective(doc.objective.text, cycle_id, owner)
         if found.ok:
             return found.objective
-        _report(doc.objective, found, diagnostics)
+        _report(doc.objective.at, found, diagnostics)
         return None
     if doc.file.slug:
         bundle = f"{cycle_id}/{owner}/{doc.file.slug}"
@@ -465,7 +465,7 @@ def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bo
     kind = kr.kind
     if kind is KRKind.LINKED:
         diagnostics.error(
-            item.key.at, "linked-update",
+            item.at, "linked-update",
             f"key result `{kr.id}` is linked to `{kr.linked or 'another objective'}`; its progress comes from there",
             "update the key results of the linked objective instead",
         )
@@ -473,14 +473,14 @@ def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bo
     if kind is KRKind.MILESTONE:
         if item.value is not None:
             diagnostics.error(
-                item.key.at, "milestone-value",
+                item.at, "milestone-value",
                 f"key result `{kr.id}` is a milestone (no start/target): it has no value",
                 "write `{done: true}` or `{progress: 40%}`; or give the key result a start and target",
             )
             return False
     elif item.done is not None or item.progress is not None:
         diagnostics.error(
-            item.key.at, "numeric-progress", f"key result `{kr.id}` is measured by its value, not done/progress",
+            item.at, "numeric-progress", f"key result `{kr.id}` is measured by its value, not done/progress",
             "write the new value, e.g. `reliability#uptime: 99.8` or `{value: 99.8}`",
         )
         return False
