@@ -21,7 +21,7 @@ from .content.documents import Parsed
 from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files page fragments"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files page fragments flat updates"
 _DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
 _SHARDS = 64
 _PAGES = "pages.pickle"
@@ -186,7 +186,8 @@ class BuildCache:
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
-        with collector_paused():
+        # Its documents live on for the build (or the dev server's session): see collector_paused.
+        with collector_paused(freeze=True):
             return cls._open(folder)
 
     def __post_init__(self) -> None:

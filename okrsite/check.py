@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,10 +48,9 @@ def check_site(
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it."""
     started = time.perf_counter()
-    loaded = load_site(site_dir, cache=cache)
     # The model lives as long as the process needs it and holds no reference cycles: keep the
     # cycle collector from scanning its millions of objects again on every collection.
-    gc.freeze()
+    loaded = load_site(site_dir, cache=cache, keep=True)
     loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())

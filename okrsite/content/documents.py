@@ -90,7 +90,12 @@ class ObjectiveDoc:
 
 @dataclass(frozen=True)
 class UpdateDoc:
-    key: Ref
+    """One update of a check-in: the key result as written, where, and what it reports. (No
+    Ref for the key: check-ins hold more updates than anything else, and one object fewer for
+    each makes loading faster, from the files and from the cache.)"""
+
+    key: str
+    at: Location
     value: float | None = None
     done: bool | None = None
     progress: float | None = None
@@ -414,11 +419,11 @@ def _checkin(file: SourceFile, f: Fields) -> CheckInDoc:
     date_at = f.where("date")
     if f.data.get("date") is None and not f.reported("date"):  # absent or empty: from the name
         date, date_at = _date_from_name(file, f.diagnostics)
-    updates: list[UpdateDoc] = []
+    updates: tuple[UpdateDoc, ...] = ()
     if f.has("updates"):
         raw = f.data["updates"]
-        if isinstance(raw, Mapping):
-            updates = [_update(f, str(key)) for key in raw]
+        if isinstance(raw, dict):  # (as YAML mappings are read: faster to test than Mapping)
+            updates = tuple(_update(f, str(key), value) for key, value in raw.items())
         else:
             f.diagnostics.error(
                 f.where("updates"), "wrong-type",
@@ -429,7 +434,7 @@ def _checkin(file: SourceFile, f: Fields) -> CheckInDoc:
     return CheckInDoc(
         file=file, at=f.where(), date=date, date_at=date_at, author=author,
         objective=_ref(f, "objective"), confidence=_confidence(f),
-        updates=tuple(u for u in updates if u is not None), body=f.fm.body, body_line=f.fm.body_line,
+        updates=updates, body=f.fm.body, body_line=f.fm.body_line,
     )
 
 
@@ -452,19 +457,18 @@ def _date_from_name(file: SourceFile, diagnostics: Diagnostics) -> tuple[dt.date
     return date, where
 
 
-def _update(f: Fields, key: str) -> UpdateDoc:
-    value = f.data["updates"][key]
-    ref = Ref(key.strip(), f.fm.where_key(*f.at, "updates", key))
-    if isinstance(value, Mapping):
+def _update(f: Fields, key: str, value: Any) -> UpdateDoc:
+    """The update of key result `key` (as written) to `value`, one of the check-in's updates."""
+    written, at = key.strip(), f.fm.where_key(*f.at, "updates", key)
+    if isinstance(value, dict):
         item = Fields(f.fm, value, f.at + ("updates", key), f.diagnostics)
         item.check_known(UPDATE_FIELDS, f"the update of `{key}`")
         return UpdateDoc(
-            key=ref, value=item.number("value"), done=item.boolean("done"),
-            progress=item.fraction("progress"), confidence=_confidence(item),
-            note=item.text("note") or "",
+            written, at, item.number("value"), item.boolean("done"), item.fraction("progress"),
+            _confidence(item), item.text("note") or "",
         )
     if isinstance(value, bool):
-        return UpdateDoc(ref, done=value)
+        return UpdateDoc(written, at, done=value)
     if isinstance(value, str) and value.strip().endswith("%"):
         progress = parse_fraction(value)
         if progress is None:
@@ -472,7 +476,7 @@ def _update(f: Fields, key: str) -> UpdateDoc:
                 f.fm.where(*f.at, "updates", key), "not-a-fraction", f"`{key}: {value}` is not a percentage",
                 "write a share from 0% to 100%, e.g. 40%",
             )
-        return UpdateDoc(ref, progress=progress)
+        return UpdateDoc(written, at, progress=progress)
     number = parse_number(value)
     if number is None:
         f.diagnostics.error(
@@ -480,7 +484,7 @@ def _update(f: Fields, key: str) -> UpdateDoc:
             f"update of `{key}` must be a number, not {describe(value)}",
             "write the new value (99.8), `{done: true}`, `{progress: 40%}` or `{value: 99.8, note: ...}`",
         )
-    return UpdateDoc(ref, value=number)
+    return UpdateDoc(written, at, number)  # the value
 
 
 def _cycle(file: SourceFile, f: Fields) -> CycleDoc:
@@ -500,7 +504,7 @@ def _org(file: SourceFile, raw: bytes, diagnostics: Diagnostics) -> OrgDoc | Non
         file.path, text, 1, diagnostics, what="org.yaml", example="teams:\n      acme: {name: Acme Inc.}")
     if data is None:
         return None
-    fm = frontmatter.FrontMatter(file.path, data, "", 1, positions, key_positions)
+    fm = frontmatter.FrontMatter(file.path, data, "", 1, positions, key_positions, 1)
     top = Fields(fm, data, (), diagnostics)
     top.check_known(("teams", "people"), "org.yaml")
     teams = tuple(

@@ -34,7 +34,7 @@ class Fields:
         return self.fm.where(*self.at) if key is None else self.fm.where(*self.at, key)
 
     def has(self, key: str) -> bool:
-        return key in self.data and self.data[key] is not None
+        return self.data.get(key) is not None
 
     def reported(self, key: str) -> bool:
         """Whether reading the YAML already reported a problem with this value (it reads None)."""
@@ -61,9 +61,11 @@ class Fields:
 
     def text(self, key: str) -> str | None:
         """A one-line or multi-line text; numbers and dates are taken as their text."""
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return None
-        value = self.data[key]
+        if isinstance(value, str):
+            return value
         if isinstance(value, bool):
             self._wrong(key, "text", f'quote it if you mean the word: {key}: "{str(value).lower()}"')
             return None
@@ -93,43 +95,45 @@ class Fields:
 
     def number(self, key: str) -> float | None:
         """A finite number; numeric text like "1,200" is accepted."""
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return None
-        parsed = parse_number(self.data[key])
+        parsed = parse_number(value)
         if parsed is None:
             self.diagnostics.error(
                 self.where(key), "not-a-number",
-                f"`{key}` must be a number, not {describe(self.data[key])}",
+                f"`{key}` must be a number, not {describe(value)}",
                 "write digits only, e.g. 1200 or 99.5; put the unit in `unit:`",
             )
         return parsed
 
     def fraction(self, key: str) -> float | None:
         """A share: 40% or 0.4, between 0 and 1 (0% and 100%)."""
-        if not self.has(key):
-            return None
-        value = parse_fraction(self.data[key])
+        value = self.data.get(key)
         if value is None:
+            return None
+        share = parse_fraction(value)
+        if share is None:
             self.diagnostics.error(
                 self.where(key), "not-a-fraction",
-                f"`{key}` must be a share like 40% or 0.4, not {describe(self.data[key])}",
+                f"`{key}` must be a share like 40% or 0.4, not {describe(value)}",
                 "write a percentage with % (40%) or a fraction between 0 and 1 (0.4)",
             )
-        return value
+        return share
 
     def boolean(self, key: str) -> bool | None:
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return None
-        value = self.data[key]
         if isinstance(value, bool):
             return value
         self._wrong(key, "true or false", f"write {key}: true or {key}: false, without quotes")
         return None
 
     def date(self, key: str) -> dt.date | None:
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return None
-        value = self.data[key]
         if isinstance(value, dt.datetime):
             return value.date()
         if isinstance(value, dt.date):
@@ -156,9 +160,9 @@ class Fields:
 
     def text_list(self, key: str) -> tuple[str, ...]:
         """A list of texts; a single text is a list of one."""
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return ()
-        value = self.data[key]
         if isinstance(value, (str, int, float)) and not isinstance(value, bool):
             return (str(value),)
         if isinstance(value, list) and all(
@@ -170,9 +174,9 @@ class Fields:
 
     def mapping_list(self, key: str) -> list[Fields]:
         """A list of mappings (such as key_results); items that are not mappings are reported."""
-        if not self.has(key):
+        value = self.data.get(key)
+        if value is None:
             return []
-        value = self.data[key]
         if not isinstance(value, list):
             self._wrong(key, "a list (each item on a line starting with `- `)",
                         f"write each item of `{key}` on its own line, starting with `- `")

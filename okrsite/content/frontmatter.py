@@ -23,7 +23,8 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from ..diagnostics import Diagnostics, Location
 
 _YAML_TAG = "tag:yaml.org,2002:"
-_PLAIN = "okrsite:plain"  # an untagged, unquoted scalar, typed by `_implicit_tag` on conversion
+_STR, _SEQ, _MAP = _YAML_TAG + "str", _YAML_TAG + "seq", _YAML_TAG + "map"
+_PLAIN = "okrsite:plain"  # an untagged, unquoted scalar, typed by `_plain_value` on conversion
 
 
 class _ComposeOnly:
@@ -32,8 +33,8 @@ class _ComposeOnly:
 
     def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _YAML_TAG + "str"
-        return _YAML_TAG + ("seq" if kind is yaml.SequenceNode else "map")
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
 
     def descend_resolver(self, parent: object, index: object) -> None:
         """No path resolvers: nothing to track while descending (called for every node)."""
@@ -50,12 +51,11 @@ except AttributeError:  # pragma: no cover
 _IMPLICIT = yaml.resolver.Resolver.yaml_implicit_resolvers
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _implicit_tag(value: str) -> str:
     for tag, regexp in _IMPLICIT.get(value[:1], ()):
         if regexp.match(value):
             return tag
-    return _YAML_TAG + "str"
+    return _STR
 
 MAX_FILE_BYTES = 4 * 1024 * 1024
 MAX_NODES = 20_000
@@ -63,6 +63,10 @@ MAX_DEPTH = 40
 FENCE = "---"
 
 Path_ = tuple[str | int, ...]
+
+
+# The YAML node each value (or key) at a path was read from: its marks say where it stood.
+Positions = dict[Path_, yaml.Node]
 
 
 @dataclass(frozen=True)
@@ -73,21 +77,28 @@ class FrontMatter:
     data: dict[str, Any]
     body: str
     body_line: int
-    positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    positions: Positions = field(default_factory=dict)
+    key_positions: Positions = field(default_factory=dict)
+    yaml_line: int = 1  # the file line of the YAML's first line (its nodes' marks count from 0)
 
     def where(self, *keys: str | int) -> Location:
         """The location of the value at `keys`, or of its nearest enclosing value."""
         for end in range(len(keys), -1, -1):
             found = self.positions.get(keys[:end])
-            if found:
-                return Location(self.path, *found)
+            if found is not None:
+                return node_location(self.path, found, self.yaml_line)
         return Location(self.path, 1, 1)
 
     def where_key(self, *keys: str | int) -> Location:
         """The location of the key itself (for unknown or misspelled fields)."""
         found = self.key_positions.get(keys)
-        return Location(self.path, *found) if found else self.where(*keys)
+        return node_location(self.path, found, self.yaml_line) if found is not None else self.where(*keys)
+
+
+def node_location(path: str, node: yaml.Node, first_line: int) -> Location:
+    """Where `node` starts in the file, for YAML that starts on line `first_line` of it."""
+    mark = node.start_mark
+    return Location(path, mark.line + first_line, mark.column + 1)
 
 
 def decode(path: str, raw: bytes, diagnostics: Diagnostics) -> str | None:
@@ -168,10 +179,11 @@ def parse(path: str, raw: bytes, diagnostics: Diagnostics, *, require: bool = Tr
     data, positions, key_positions = read_yaml(path, yaml_text, yaml_line, diagnostics)
     if data is None:
         return None
-    return FrontMatter(path, data, body, body_line, positions, key_positions)
+    return FrontMatter(path, data, body, body_line, positions, key_positions, yaml_line)
 
 
-_FENCE_RE = re.compile(r"^(---|\.\.\.)[ \t]*$", re.MULTILINE)
+# A closing line `---` or `...`, found by the line break before it (five times faster than `^`).
+_FENCE_RE = re.compile(r"\n(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 
 
 def _split(
@@ -188,7 +200,7 @@ def _split(
         )
         return None
     start = len(first_line) + 1
-    closing = _FENCE_RE.search(text, start)
+    closing = _FENCE_RE.search(text, start - 1)
     if closing is None:
         diagnostics.error(
             Location(path), "unclosed-front-matter",
@@ -196,7 +208,7 @@ def _split(
             "add a line with just --- after the last YAML line",
         )
         return None
-    yaml_text = text[start : closing.start()]
+    yaml_text = text[start : closing.start() + 1]
     body_start = closing.end() + 1
     body_line = text.count("\n", 0, body_start) + 1
     return yaml_text, text[body_start:], 2, body_line
@@ -205,7 +217,7 @@ def _split(
 def read_yaml(
     path: str, yaml_text: str, first_line: int, diagnostics: Diagnostics, *,
     what: str = "front matter", example: str = "title: Make onboarding fast",
-) -> tuple[dict[str, Any] | None, dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+) -> tuple[dict[str, Any] | None, Positions, Positions]:
     """YAML text → (mapping, value positions, key positions); `first_line` is its file line;
     `what` and `example` name the mapping expected, for the message when it is not one."""
     if not yaml_text.strip():
@@ -304,35 +316,44 @@ class _Converter:
         self.first_line = first_line
         self.diagnostics = diagnostics
         self.visited = 0
-        self.positions: dict[Path_, tuple[int, int]] = {}
-        self.key_positions: dict[Path_, tuple[int, int]] = {}
+        self.positions: Positions = {}
+        self.key_positions: Positions = {}
 
     def loc(self, node: yaml.Node) -> Location:
-        return Location(self.path, node.start_mark.line + self.first_line, node.start_mark.column + 1)
+        return node_location(self.path, node, self.first_line)
 
     def convert(self, node: yaml.Node, at: Path_, depth: int) -> Any:
+        """The plain value of `node`, found at `at`, `depth` levels down."""
         self.visited += 1
         if self.visited > MAX_NODES:  # at the field whose value expands that far
             field_at = self.key_positions.get(at[:1])
             raise _TooBig(f"front matter expands to more than {MAX_NODES} values (aliases?)",
-                          Location(self.path, *field_at) if field_at else self.loc(node))
+                          self.loc(node if field_at is None else field_at))
         if depth > MAX_DEPTH:
             raise _TooBig(_TOO_DEEP, self.loc(node))
-        if len(at) < 6:  # deeper positions are never asked for
-            self.positions.setdefault(at, (node.start_mark.line + self.first_line, node.start_mark.column + 1))
-        if node.tag not in _PLAIN_TAGS:
+        if len(at) < _KEPT_DEPTH:
+            self.positions.setdefault(at, node)
+        tag = node.tag
+        if tag == _PLAIN:  # most values: typed at once, no tag to check
+            try:
+                return _plain_value(node.value)
+            except (ConstructorError, ValueError, OverflowError) as exc:
+                self._unreadable(node, _implicit_tag(node.value), exc)
+                return None
+        if tag not in _PLAIN_TAGS:
             self.diagnostics.error(
-                self.loc(node), "yaml-tag", f"YAML tag `{_short_tag(node.tag)}` is not supported here",
+                self.loc(node), "yaml-tag", f"YAML tag `{_short_tag(tag)}` is not supported here",
                 "remove the tag; okrsite reads plain values only (text, numbers, dates, lists, mappings)",
             )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, at, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, at + (i,), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+        return self._scalar(node, tag)
 
     def _mapping(self, node: yaml.MappingNode, at: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        keep = len(at) < _KEPT_DEPTH
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.diagnostics.error(
@@ -346,35 +367,51 @@ class _Converter:
                     self.loc(key_node), "duplicate-key", f"key `{key}` appears twice in this mapping",
                     "YAML keeps only the last one; remove or merge the duplicate",
                 )
-            if len(at) < 6:
-                self.key_positions[at + (key,)] = (
-                    key_node.start_mark.line + self.first_line, key_node.start_mark.column + 1
-                )
-            result[key] = self.convert(value_node, at + (key,), depth + 1)
+            path = at + (key,)
+            if keep:
+                self.key_positions[path] = key_node
+            result[key] = self.convert(value_node, path, depth + 1)
         return result
 
-    def _scalar(self, node: yaml.Node) -> Any:
-        tag = _implicit_tag(node.value) if node.tag == _PLAIN else node.tag
+    def _scalar(self, node: yaml.Node, tag: str) -> Any:
+        """A tagged or quoted scalar."""
         if tag not in _CONSTRUCTED_TAGS:
-            if getattr(node, "style", None) == '"':  # only escapes ("\x0b") put control characters in a value
-                return without_controls(str(node.value), self.loc(node), self.diagnostics)
+            # Only escapes ("\x0b") put control characters in a value, and only in double quotes.
+            if getattr(node, "style", None) == '"' and _CONTROL.search(node.value):
+                return without_controls(node.value, self.loc(node), self.diagnostics)
             return str(node.value)  # text, or an unsupported tag (reported) read as text
         try:
             return _typed_scalar(tag, node.value)
         except (ConstructorError, ValueError, OverflowError) as exc:
-            problem = getattr(exc, "problem", None) or str(exc)
-            if tag == _YAML_TAG + "timestamp":
-                self.diagnostics.error(
-                    self.loc(node), "impossible-date",
-                    f"`{node.value}` is not a real date ({problem})",
-                    "check the day and month, e.g. April has 30 days",
-                )
-                return None
+            self._unreadable(node, tag, exc)
+            return None
+
+    def _unreadable(self, node: yaml.Node, tag: str, exc: Exception) -> None:
+        """Report a scalar whose text does not fit its type (2026-02-30): it reads None."""
+        problem = getattr(exc, "problem", None) or str(exc)
+        if tag == _YAML_TAG + "timestamp":
+            self.diagnostics.error(
+                self.loc(node), "impossible-date",
+                f"`{node.value}` is not a real date ({problem})",
+                "check the day and month, e.g. April has 30 days",
+            )
+        else:
             self.diagnostics.error(
                 self.loc(node), "yaml-value", f"value `{node.value}` could not be read: {problem}",
                 "remove the `!!` tag, or write a value of that type",
             )
-            return None
+
+
+# Positions are kept for paths shorter than this: deeper ones are never asked for.
+_KEPT_DEPTH = 6
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_value(text: str) -> Any:
+    """The value of an untagged plain scalar: its text, or the number, date, boolean or null it
+    reads as; cached (see `_typed_scalar`). Raises if it looks like a type it does not fit."""
+    tag = _implicit_tag(text)
+    return _typed_scalar(tag, text) if tag in _CONSTRUCTED_TAGS else text
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -391,7 +428,7 @@ def _typed_scalar(tag: str, text: str) -> Any:
 _CONSTRUCTED_TAGS = frozenset(_YAML_TAG + t for t in ("int", "float", "bool", "null", "timestamp"))
 _CONSTRUCTORS = {tag: SafeConstructor.yaml_constructors[tag] for tag in _CONSTRUCTED_TAGS}
 _SAFE = SafeConstructor()
-_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_YAML_TAG + "str", _YAML_TAG + "map", _YAML_TAG + "seq", "!", _PLAIN}
+_PLAIN_TAGS = _CONSTRUCTED_TAGS | {_STR, _MAP, _SEQ, "!", _PLAIN}
 
 
 def _short_tag(tag: str) -> str:

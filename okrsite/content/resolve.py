@@ -66,16 +66,13 @@ def build_site(config: SiteConfig, docs: Documents, diagnostics: Diagnostics) ->
     _break_progress_cycles(objectives, diagnostics)
     checkins = _checkins(docs.checkins, cycles, org, objectives, resolver, diagnostics)
     objectives = _apply_checkins(objectives, checkins)
-    ordered = dict(sorted(objectives.items(), key=lambda kv: (_cycle_rank(cycles, kv[1].cycle), kv[0])))
+    rank = {cycle_id: index for index, cycle_id in enumerate(cycles)}  # unknown cycles last
+    ordered = dict(sorted(objectives.items(), key=lambda kv: (rank.get(kv[1].cycle, len(rank)), kv[0])))
     return Site(config, cycles, org, ordered, checkins)
 
 
 def _gid(doc: ObjectiveDoc) -> str:
     return f"{doc.file.cycle}/{doc.file.owner}/{doc.file.slug}"
-
-
-def _cycle_rank(cycles: Mapping[str, Cycle], cycle_id: str) -> int:
-    return list(cycles).index(cycle_id) if cycle_id in cycles else len(cycles)
 
 
 # Cycles ----------------------------------------------------------------------------------
@@ -252,13 +249,13 @@ def _resolve_parent(
     else:
         found = resolver.objective(ref.text, cycle, owner)
     if not found.ok or found.objective is None:
-        _report(ref, found, diagnostics)
+        _report(ref.at, found, diagnostics)
         return None
     return ParentRef(found.objective, found.kr)
 
 
-def _report(ref: Ref, found: Resolved, diagnostics: Diagnostics) -> None:
-    diagnostics.error(ref.at, found.code or "unknown-reference", found.problem, found.hint)
+def _report(at: Location, found: Resolved, diagnostics: Diagnostics) -> None:
+    diagnostics.error(at, found.code or "unknown-reference", found.problem, found.hint)
 
 
 def _key_results(
@@ -291,7 +288,7 @@ def _key_results(
             elif found.ok:
                 linked = found.objective
             else:
-                _report(kr.linked, found, diagnostics)
+                _report(kr.linked.at, found, diagnostics)
         results.append(KeyResult(
             id=kr.id, title=kr.title, kind=kr.kind, line=kr.at.line, start=kr.start, target=kr.target,
             threshold=kr.threshold, unit=kr.unit, owner=owner, weight=kr.weight, linked=linked,
@@ -383,8 +380,12 @@ def _checkins(
     objectives: Mapping[str, Objective], resolver: Resolver, diagnostics: Diagnostics,
 ) -> dict[str, CheckIn]:
     built: list[CheckIn] = []
+    key_results: dict[tuple[str, str], KeyResult] = {}
+    for objective in objectives.values():
+        for kr in objective.key_results:
+            key_results.setdefault((objective.id, kr.id), kr)  # the first, as Objective.kr()
     for doc in docs:
-        checkin = _checkin(doc, cycles, org, objectives, resolver, diagnostics)
+        checkin = _checkin(doc, cycles, org, key_results, resolver, diagnostics)
         if checkin is not None:
             built.append(checkin)
     built.sort(key=_checkin_order)
@@ -397,9 +398,11 @@ def _checkin_order(checkin: CheckIn) -> tuple[dt.date, str, str]:
 
 
 def _checkin(
-    doc: CheckInDoc, cycles: Mapping[str, Cycle], org: Org, objectives: Mapping[str, Objective],
-    resolver: Resolver, diagnostics: Diagnostics,
+    doc: CheckInDoc, cycles: Mapping[str, Cycle], org: Org,
+    key_results: Mapping[tuple[str, str], KeyResult], resolver: Resolver, diagnostics: Diagnostics,
 ) -> CheckIn | None:
+    """The check-in of `doc`, each update resolved to a key result of `key_results` (by
+    objective and KR id); None if it has no date or its cycle is unknown."""
     cycle_id, owner = doc.file.cycle, doc.file.owner
     cycle = cycles.get(cycle_id)
     if doc.date is None or cycle is None:
@@ -416,20 +419,19 @@ def _checkin(
             suggestion_hint(doc.author.text, org.people, "people") or "add them to org.yaml under people:",
         )
     context = _checkin_context(doc, resolver, diagnostics)
+    date, path, confidence = doc.date, doc.file.path, doc.confidence
     updates: list[Update] = []
     for item in doc.updates:
-        found = resolver.key_result(item.key.text, cycle_id, owner, context)
-        if not found.ok or found.objective is None or found.kr is None:
-            _report(item.key, found, diagnostics)
+        found = resolver.key_result(item.key, cycle_id, owner, context)
+        if found.objective is None or found.kr is None:
+            _report(item.at, found, diagnostics)
             continue
-        kr = objectives[found.objective].kr(found.kr) if found.objective in objectives else None
+        kr = key_results.get((found.objective, found.kr))
         if kr is None or not _update_fits(kr, item, diagnostics):
             continue
         reading = Reading(
-            date=doc.date, checkin=doc.file.path, value=item.value, done=item.done,
-            progress=item.progress,
-            confidence=item.confidence if item.confidence is not None else doc.confidence,
-            note=item.note,
+            date, path, item.value, item.done, item.progress,
+            confidence if item.confidence is None else item.confidence, item.note,
         )
         updates.append(Update(found.objective, found.kr, reading))
     if not updates and context is None:
@@ -451,7 +453,7 @@ def _checkin_context(doc: CheckInDoc, resolver: Resolver, diagnostics: Diagnosti
         found = resolver.objective(doc.objective.text, cycle_id, owner)
         if found.ok:
             return found.objective
-        _report(doc.objective, found, diagnostics)
+        _report(doc.objective.at, found, diagnostics)
         return None
     if doc.file.slug:
         bundle = f"{cycle_id}/{owner}/{doc.file.slug}"
@@ -460,23 +462,25 @@ def _checkin_context(doc: CheckInDoc, resolver: Resolver, diagnostics: Diagnosti
 
 
 def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bool:
-    at = item.key.at
-    if kr.kind is KRKind.LINKED:
+    kind = kr.kind
+    if kind is KRKind.LINKED:
         diagnostics.error(
-            at, "linked-update",
+            item.at, "linked-update",
             f"key result `{kr.id}` is linked to `{kr.linked or 'another objective'}`; its progress comes from there",
             "update the key results of the linked objective instead",
         )
         return False
-    if kr.kind is KRKind.MILESTONE and item.value is not None:
+    if kind is KRKind.MILESTONE:
+        if item.value is not None:
+            diagnostics.error(
+                item.at, "milestone-value",
+                f"key result `{kr.id}` is a milestone (no start/target): it has no value",
+                "write `{done: true}` or `{progress: 40%}`; or give the key result a start and target",
+            )
+            return False
+    elif item.done is not None or item.progress is not None:
         diagnostics.error(
-            at, "milestone-value", f"key result `{kr.id}` is a milestone (no start/target): it has no value",
-            "write `{done: true}` or `{progress: 40%}`; or give the key result a start and target",
-        )
-        return False
-    if kr.kind is not KRKind.MILESTONE and (item.done is not None or item.progress is not None):
-        diagnostics.error(
-            at, "numeric-progress", f"key result `{kr.id}` is measured by its value, not done/progress",
+            item.at, "numeric-progress", f"key result `{kr.id}` is measured by its value, not done/progress",
             "write the new value, e.g. `reliability#uptime: 99.8` or `{value: 99.8}`",
         )
         return False
