@@ -2,6 +2,16 @@
 
 Resolves every reference, applies check-ins to key results in date order, and reports
 duplicates, unknown owners, alignment cycles and check-ins outside their cycle.
+
+The model is resolved one *unit* at a time: an owner folder of a cycle (content/CYCLE/OWNER/)
+with its objectives and check-ins. What a unit needs of the rest of the site is small (the ids
+and key results of every objective, the cycles, the org), so a build that changed one check-in
+resolves one unit again (content/units.py), and the steps below are the same for both:
+
+1. `resolve_objectives` (per unit): references resolved, nothing of check-ins yet;
+2. `find_cuts` (whole site): alignment and progress loops reported and cut;
+3. `resolve_checkins` (per unit): each update tied to a key result;
+4. `with_checkins` (per objective): readings and check-ins applied, in date order.
 """
 
 from __future__ import annotations
@@ -12,17 +22,22 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Protocol
 
 from ..config import SiteConfig
-from ..diagnostics import Diagnostics, Location, suggestion_hint
+from ..diagnostics import Diagnostic, Diagnostics, Location, suggestion_hint
 from ..model import (
     CheckIn,
+    CheckInHead,
     Cycle,
     KeyResult,
+    KRHead,
     KRKind,
     Level,
     Lifecycle,
     Objective,
+    ObjectiveHead,
     ObjectiveKind,
     Org,
     ParentRef,
@@ -35,8 +50,10 @@ from ..model import (
 )
 from .cycles import dates_from_name, is_quarter_name
 from .documents import CheckInDoc, CycleDoc, KRDoc, ObjectiveDoc, OrgDoc, Ref, UpdateDoc
-from .files import CONTENT_DIR
+from .files import CONTENT_DIR, SourceFile
 from .references import Resolved, Resolver
+
+KRLike = KeyResult | KRHead  # what check-ins read of a key result: id, kind, linked
 
 
 @dataclass(frozen=True)
@@ -55,20 +72,158 @@ def build_site(config: SiteConfig, docs: Documents, diagnostics: Diagnostics) ->
     """The model from the documents; every problem found on the way goes to `diagnostics`."""
     cycles = build_cycles(docs.cycle_dirs, docs.cycles, config, diagnostics, docs.unreadable_cycle_files)
     org = build_org(docs.org, diagnostics)
-    objective_docs = _unique_objectives(docs.objectives, diagnostics)
-    resolver = Resolver(
-        {_gid(d): tuple(kr.id for kr in d.key_results) for d in objective_docs}, tuple(cycles)
-    )
+    units = group_by_unit(docs.objectives, docs.checkins)
+    context = Context(cycles, org, namespace(doc for unit in units.values() for doc in unit.objectives))
+    pre: dict[str, Objective] = {}
+    for unit in units.values():
+        found, problems = resolve_objectives(unit.objectives, context)
+        pre.update(found)
+        diagnostics.extend(problems)
+    cuts = find_cuts(pre)
+    diagnostics.extend(cuts.diagnostics)
+    objectives = {oid: cuts.apply(o) for oid, o in pre.items()}
+    key_results = key_result_index(objectives.values())
+    built: list[CheckIn] = []
+    for unit in units.values():
+        made, problems = resolve_checkins(unit.checkins, context, key_results)
+        built.extend(made)
+        diagnostics.extend(problems)
+    checkins = order_checkins(built)
+    touching = checkins_by_objective(checkins.values())
+    assembled = {oid: with_checkins(o, [checkins[c] for c in touching.get(oid, ())]) for oid, o in objectives.items()}
+    return Site(config, cycles, org, order_objectives(assembled, cycles), checkins)
+
+
+# Units -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitDocs:
+    """The documents of one owner folder of a cycle."""
+
+    id: str  # CYCLE/OWNER
+    objectives: tuple[ObjectiveDoc, ...]
+    checkins: tuple[CheckInDoc, ...]
+
+
+def unit_id(file: SourceFile) -> str:
+    return f"{file.cycle}/{file.owner}"
+
+
+def group_by_unit(objectives: Iterable[ObjectiveDoc], checkins: Iterable[CheckInDoc]) -> dict[str, UnitDocs]:
+    """Documents by unit, units in id order."""
+    found: dict[str, tuple[list[ObjectiveDoc], list[CheckInDoc]]] = {}
+    for doc in objectives:
+        found.setdefault(unit_id(doc.file), ([], []))[0].append(doc)
+    for checkin in checkins:
+        found.setdefault(unit_id(checkin.file), ([], []))[1].append(checkin)
+    return {key: UnitDocs(key, tuple(found[key][0]), tuple(found[key][1])) for key in sorted(found)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What resolving a unit needs of the rest of the site."""
+
+    cycles: Mapping[str, Cycle]
+    org: Org
+    objectives: Mapping[str, tuple[str, ...]]  # every objective's id → the ids of its KRs
+
+    @cached_property
+    def resolver(self) -> Resolver:
+        return Resolver(self.objectives, tuple(self.cycles))
+
+
+def namespace(docs: Iterable[ObjectiveDoc]) -> dict[str, tuple[str, ...]]:
+    """Objective id → its KR ids, of the objectives that will be in the model (the first file of
+    an id, in path order; see _unique_objectives), in path order."""
+    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for doc in docs:
+        gid = _gid(doc)
+        if gid not in found or doc.file.path < found[gid][0]:
+            found[gid] = (doc.file.path, tuple(kr.id for kr in doc.key_results))
+    folded: dict[str, str] = {}
+    kept: dict[str, tuple[str, ...]] = {}
+    for gid, (_, kr_ids) in sorted(found.items(), key=lambda item: item[1][0]):
+        lower = unicodedata.normalize("NFC", gid).casefold()
+        if folded.setdefault(lower, gid) == gid:
+            kept[gid] = kr_ids
+    return kept
+
+
+def resolve_objectives(docs: Sequence[ObjectiveDoc], context: Context) -> tuple[dict[str, Objective], tuple[Diagnostic, ...]]:
+    """A unit's objectives with their references resolved: alignment not yet checked for
+    loops, no check-ins applied. With the problems found in them."""
+    diagnostics = Diagnostics()
     objectives = {
-        _gid(d): _objective(d, org, resolver, diagnostics) for d in objective_docs
+        _gid(d): _objective(d, context.org, context.resolver, diagnostics)
+        for d in _unique_objectives(docs, diagnostics)
     }
-    _break_alignment_cycles(objectives, diagnostics)
-    _break_progress_cycles(objectives, diagnostics)
-    checkins = _checkins(docs.checkins, cycles, org, objectives, resolver, diagnostics)
-    objectives = _apply_checkins(objectives, checkins)
-    rank = {cycle_id: index for index, cycle_id in enumerate(cycles)}  # unknown cycles last
-    ordered = dict(sorted(objectives.items(), key=lambda kv: (rank.get(kv[1].cycle, len(rank)), kv[0])))
-    return Site(config, cycles, org, ordered, checkins)
+    return objectives, tuple(diagnostics.items)
+
+
+def resolve_checkins(
+    docs: Sequence[CheckInDoc], context: Context, key_results: Mapping[tuple[str, str], KRLike],
+) -> tuple[list[CheckIn], tuple[Diagnostic, ...]]:
+    """A unit's check-ins, each update tied to a key result of `key_results` (by objective
+    and KR id, after loops were cut). With the problems found in them."""
+    diagnostics = Diagnostics()
+    built = []
+    for doc in docs:
+        checkin = _checkin(doc, context.cycles, context.org, key_results, context.resolver, diagnostics)
+        if checkin is not None:
+            built.append(checkin)
+    return built, tuple(diagnostics.items)
+
+
+def key_result_index(objectives: Iterable[Objective | ObjectiveHead]) -> dict[tuple[str, str], KRLike]:
+    """(objective id, KR id) → key result: what check-ins update (the first of an id, as
+    Objective.kr finds it)."""
+    found: dict[tuple[str, str], KRLike] = {}
+    for objective in objectives:
+        for kr in objective.key_results:
+            found.setdefault((objective.id, kr.id), kr)
+    return found
+
+
+def order_objectives(objectives: Mapping[str, Objective], cycles: Mapping[str, Cycle]) -> dict[str, Objective]:
+    """Objectives in site order: by cycle (unknown cycles last), then id."""
+    rank = {cycle_id: index for index, cycle_id in enumerate(cycles)}
+    return dict(sorted(objectives.items(), key=lambda kv: (rank.get(kv[1].cycle, len(rank)), kv[0])))
+
+
+def order_checkins(checkins: Iterable[CheckIn]) -> dict[str, CheckIn]:
+    """Check-ins in site order: by date, then file name without `.md` (so 2026-11-20.md comes
+    before 2026-11-20-b.md), then path."""
+    return {c.id: c for c in sorted(checkins, key=checkin_order)}
+
+
+def checkin_order(checkin: CheckIn | CheckInHead) -> tuple[dt.date, str, str]:
+    return checkin.date, checkin.id.rsplit("/", 1)[-1].removesuffix(".md"), checkin.id
+
+
+def checkins_by_objective(checkins: Iterable[CheckIn | CheckInHead]) -> dict[str, list[str]]:
+    """Objective id → the check-ins about it, in the order given (site order)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for checkin in checkins:
+        for objective_id in checkin.objectives:
+            found[objective_id].append(checkin.id)
+    return found
+
+
+def with_checkins(objective: Objective, checkins: Sequence[CheckIn]) -> Objective:
+    """The objective with the values of the check-ins about it (in site order) appended to
+    its key results' readings, and their ids."""
+    readings: dict[str, list[Reading]] = defaultdict(list)
+    oid = objective.id
+    for checkin in checkins:
+        for update in checkin.updates:
+            if update.objective == oid:
+                readings[update.kr].append(update.reading)
+    krs = tuple(
+        dataclasses.replace(kr, readings=kr.readings + tuple(readings[kr.id])) if kr.id in readings else kr
+        for kr in objective.key_results
+    )
+    return replace(objective, key_results=krs, checkins=tuple(c.id for c in checkins))
 
 
 def _gid(doc: ObjectiveDoc) -> str:
@@ -297,35 +452,73 @@ def _key_results(
     return tuple(results)
 
 
-def _break_alignment_cycles(objectives: dict[str, Objective], diagnostics: Diagnostics) -> None:
-    """Report every loop in the parent graph and cut it, so later steps can walk up safely."""
-    graph = {oid: [p.objective for p in o.parents if p.objective in objectives] for oid, o in objectives.items()}
+class _Linked(Protocol):
+    linked: str | None
+
+
+class _Shaped(Protocol):
+    """What loop finding reads of an objective (an Objective or its head)."""
+
+    id: str
+    path: str
+    line: int
+    parents: tuple[ParentRef, ...]
+
+    @property
+    def key_results(self) -> Sequence[_Linked]: ...
+
+
+@dataclass(frozen=True)
+class Cuts:
+    """The links cut to break loops: parent links (child → parents) and linked key results
+    (objective → linked objectives), with the problems reported for them."""
+
+    parents: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    linked: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    def apply(self, objective: Objective) -> Objective:
+        cut_parents = self.parents.get(objective.id)
+        cut_linked = self.linked.get(objective.id)
+        if not cut_parents and not cut_linked:
+            return objective
+        if cut_parents:
+            objective = replace(objective, parents=tuple(p for p in objective.parents if p.objective not in cut_parents))
+        if cut_linked:
+            objective = replace(objective, key_results=tuple(
+                replace(kr, linked=None) if kr.linked in cut_linked else kr for kr in objective.key_results))
+        return objective
+
+
+def find_cuts(objectives: Mapping[str, _Shaped]) -> Cuts:
+    """Report every loop in the alignment graph and in what progress is computed from (linked
+    key results; children of objectives without key results), and say which links to cut so
+    later steps can walk up safely. Deterministic: the loops of a site are found in id order."""
+    diagnostics = Diagnostics()
+    parents = {oid: [p.objective for p in o.parents] for oid, o in objectives.items()}
+    cut_parents: dict[str, set[str]] = defaultdict(set)
+    graph = {oid: [p for p in ps if p in objectives] for oid, ps in parents.items()}
     for loop in _find_loops(graph):
-        for member, parent in zip(loop, loop[1:] + loop[:1]):
+        for member in loop:
             objective = objectives[member]
             diagnostics.error(
                 Location(objective.path, objective.line), "alignment-cycle",
                 "alignment cycle: " + " → ".join(loop + [loop[0]]),
                 "an objective cannot be its own ancestor; remove one of these parent links",
             )
-        first, parent = loop[0], loop[1 % len(loop)]
-        objectives[first] = replace(
-            objectives[first], parents=tuple(p for p in objectives[first].parents if p.objective != parent)
-        )
-
-
-def _break_progress_cycles(objectives: dict[str, Objective], diagnostics: Diagnostics) -> None:
-    """Linked KRs and KR-less objectives take progress from others; that must not loop."""
+        cut_parents[loop[0]].add(loop[1 % len(loop)])
     children: dict[str, list[str]] = defaultdict(list)
-    for o in objectives.values():
-        for p in o.parents:
-            children[p.objective].append(o.id)
-    graph = {
+    for oid, ps in parents.items():
+        for p in ps:
+            if p not in cut_parents.get(oid, ()):
+                children[p].append(oid)
+    progress = {
         oid: ([kr.linked for kr in o.key_results if kr.linked in objectives]
               if o.key_results else children.get(oid, []))
         for oid, o in objectives.items()
     }
-    for loop in _find_loops(graph):
+    cut_linked: dict[str, set[str]] = defaultdict(set)
+    for loop in _find_loops(progress):
         for member in loop:
             objective = objectives[member]
             diagnostics.error(
@@ -334,13 +527,9 @@ def _break_progress_cycles(objectives: dict[str, Objective], diagnostics: Diagno
                 "a linked key result (`objective:`) must point to an objective that does not, "
                 "directly or through its children, take progress from this one",
             )
-        first, nxt = loop[0], loop[1 % len(loop)]
-        objective = objectives[first]
-        krs = tuple(
-            replace(kr, linked=None) if kr.linked == nxt else kr
-            for kr in objective.key_results
-        )
-        objectives[first] = replace(objective, key_results=krs)
+        cut_linked[loop[0]].add(loop[1 % len(loop)])
+    return Cuts({k: frozenset(v) for k, v in cut_parents.items()},
+                {k: frozenset(v) for k, v in cut_linked.items()}, tuple(diagnostics.items))
 
 
 def _find_loops(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
@@ -375,31 +564,9 @@ def _find_loops(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
 # Check-ins -------------------------------------------------------------------------------
 
 
-def _checkins(
-    docs: Sequence[CheckInDoc], cycles: Mapping[str, Cycle], org: Org,
-    objectives: Mapping[str, Objective], resolver: Resolver, diagnostics: Diagnostics,
-) -> dict[str, CheckIn]:
-    built: list[CheckIn] = []
-    key_results: dict[tuple[str, str], KeyResult] = {}
-    for objective in objectives.values():
-        for kr in objective.key_results:
-            key_results.setdefault((objective.id, kr.id), kr)  # the first, as Objective.kr()
-    for doc in docs:
-        checkin = _checkin(doc, cycles, org, key_results, resolver, diagnostics)
-        if checkin is not None:
-            built.append(checkin)
-    built.sort(key=_checkin_order)
-    return {c.id: c for c in built}
-
-
-def _checkin_order(checkin: CheckIn) -> tuple[dt.date, str, str]:
-    """Date, then file name without `.md` (so 2026-11-20.md comes before 2026-11-20-b.md)."""
-    return checkin.date, checkin.id.rsplit("/", 1)[-1].removesuffix(".md"), checkin.id
-
-
 def _checkin(
     doc: CheckInDoc, cycles: Mapping[str, Cycle], org: Org,
-    key_results: Mapping[tuple[str, str], KeyResult], resolver: Resolver, diagnostics: Diagnostics,
+    key_results: Mapping[tuple[str, str], KRLike], resolver: Resolver, diagnostics: Diagnostics,
 ) -> CheckIn | None:
     """The check-in of `doc`, each update resolved to a key result of `key_results` (by
     objective and KR id); None if it has no date or its cycle is unknown."""
@@ -461,7 +628,7 @@ def _checkin_context(doc: CheckInDoc, resolver: Resolver, diagnostics: Diagnosti
     return None
 
 
-def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bool:
+def _update_fits(kr: KRLike, item: UpdateDoc, diagnostics: Diagnostics) -> bool:
     kind = kr.kind
     if kind is KRKind.LINKED:
         diagnostics.error(
@@ -485,25 +652,3 @@ def _update_fits(kr: KeyResult, item: UpdateDoc, diagnostics: Diagnostics) -> bo
         )
         return False
     return True
-
-
-
-def _apply_checkins(
-    objectives: Mapping[str, Objective], checkins: Mapping[str, CheckIn]
-) -> dict[str, Objective]:
-    readings: dict[tuple[str, str], list[Reading]] = defaultdict(list)
-    touching: dict[str, list[str]] = defaultdict(list)
-    for checkin in checkins.values():  # already in date, then file-name order
-        for update in checkin.updates:
-            readings[(update.objective, update.kr)].append(update.reading)
-        for objective_id in checkin.objectives:
-            touching[objective_id].append(checkin.id)
-    result: dict[str, Objective] = {}
-    for oid, objective in objectives.items():
-        krs = tuple(
-            dataclasses.replace(kr, readings=kr.readings + tuple(readings[(oid, kr.id)]))
-            if (oid, kr.id) in readings else kr
-            for kr in objective.key_results
-        )
-        result[oid] = replace(objective, key_results=krs, checkins=tuple(touching.get(oid, ())))
-    return result
