@@ -15,15 +15,19 @@ The layout is a Sugiyama layered layout written here, in documented steps:
    gaps (isotonic regression, pool-adjacent-violators), with Gansner et al.'s edge weights
    (1, 2, 8) so long edges run straight;
 6. each connected component is laid out alone, and components are packed in shelves, so a
-   forest of lone objectives wraps instead of running off in one row.
+   forest of lone objectives wraps instead of running off in one row;
+7. all of this depends on the graph's shape only (nodes numbered in id order, their rows,
+   sibling ranks and parents), so graphs that differ in ids alone share one drawing: the
+   neighbourhood graphs of objective pages come in a few dozen shapes and are memoised.
 
 Why not grandalf (measured on the same generated cascades; 2-core machine): its crossing
 counts are about the same, but it is 3-4x slower (2,000 nodes: ~195 ms against 50-60 ms),
 its output changes with the input order (195 of 200 positions moved when the input was
 shuffled), it has no minimum layer (org level), and it lays out components one by one with
-no packing or leaf stacking. Here every sort key ends in the node id, so the same graph gives
-the same layout whatever the input order. Measured here: 100 nodes 2-3 ms, 1,000 25-30 ms,
-2,000 50-60 ms; a forest of 2,000 lone nodes ~40 ms; ``cascade_svg`` about as much again.
+no packing or leaf stacking. Here every sort key ends in the node's place in id order, so
+the same graph gives the same layout whatever the input order. Measured here: 100 nodes
+~2 ms, 1,000 ~21 ms, 2,000 ~45 ms; a forest of 2,000 lone nodes ~40 ms; ``cascade_svg``
+about as much again.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
@@ -160,8 +166,9 @@ def _reach(start: str, links: Mapping[str, Sequence[str]]) -> set[str]:
 
 def _merged_edges(
     by_id: Mapping[str, CascadeNode], edges: Iterable[CascadeEdge]
-) -> tuple[CascadeEdge, ...]:
-    """Edges between known nodes, plus ``parents`` that no edge states; sorted, deduplicated."""
+) -> set[tuple[str, str, str | None]]:
+    """(child, parent, kr) of the edges between known nodes, plus ``parents`` that no edge
+    states, deduplicated."""
     found = {
         (e.child, e.parent, e.kr)
         for e in edges
@@ -172,8 +179,7 @@ def _merged_edges(
         for parent in node.parents:
             if parent in by_id and parent != node.id and (node.id, parent) not in stated:
                 found.add((node.id, parent, None))
-    ordered = sorted(found, key=lambda t: (t[0], t[1], t[2] is not None, t[2] or ""))
-    return tuple(CascadeEdge(c, p, kr) for c, p, kr in ordered)
+    return found
 
 
 # --------------------------------------------------------------------------- layout
@@ -203,7 +209,7 @@ class _Layered:
     row_of: list[int]
     up: list[list[int]]
     down: list[list[int]]
-    sort_key: list[tuple[int, str]]  # sibling order of each vertex
+    sort_key: list[tuple[int, int]]  # sibling order of each vertex: (order, node)
     rows: list[list[int]] = field(default_factory=list)  # vertices of each row, left to right
     chains: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # (top, bottom)
 
@@ -246,60 +252,158 @@ def layout_cascade(
     their only parent are drawn as a column under it, which keeps wide cascades narrow.
     An edge that would close a cycle is left out (the loader reports alignment cycles).
     """
-    sizes = _Sizes(node_width, node_height, h_gap, v_gap)
     graph = _build_graph(nodes, edges)
     layers = _layers(graph)
-    rows = _rows(layers)
+    args = (_shape(graph, layers), node_width, node_height, h_gap, v_gap, stack_leaves)
+    # Neighbourhood graphs of objective pages come in a few dozen shapes, so their drawings
+    # are memoised; a whole cycle's cascade is drawn once (and would hold megabytes).
+    try:
+        drawing = _memoised_draw(*args) if len(graph.ids) <= _MEMO_NODES else _draw(*args)
+    except TypeError:  # orders that cannot be hashed (nor ranked): drawn without the memo
+        drawing = _draw(*args)
+    return CascadeLayout(
+        tuple(
+            NodeBox(graph.ids[box.node], box.x, box.y, node_width, node_height, layers[box.node])
+            for box in drawing.boxes
+        ),
+        tuple(
+            EdgeRoute(
+                graph.ids[route.child],
+                graph.ids[route.parent],
+                graph.krs[(route.child, route.parent)],
+                route.points,
+            )
+            for route in drawing.routes
+        ),
+        drawing.width,
+        drawing.height,
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a layout depends on, nodes numbered in id order: each node's row, its rank in
+    sibling order and its parents. Graphs that differ only in their ids, in their ``order``
+    values or in their layers' numbers have one shape, so one drawing (ties between nodes
+    are broken by id, which is their number's order)."""
+
+    rows: tuple[int, ...]
+    order: tuple[int, ...]
+    parents: tuple[tuple[int, ...], ...]
+
+
+def _shape(graph: _Graph, layers: list[int]) -> _Shape:
+    return _Shape(tuple(_rows(layers)), _ranks(graph.order), tuple(map(tuple, graph.parents)))
+
+
+def _ranks(values: list[int]) -> tuple[int, ...]:
+    """Each value's rank among the distinct values: the same comparisons, fewer shapes.
+    Values are kept as they are unless all are integers (a NaN has no rank)."""
+    if not all(type(value) is int for value in values):
+        return tuple(values)
+    rank = {value: r for r, value in enumerate(sorted(set(values)))}
+    return tuple(rank[value] for value in values)
+
+
+class _Placed(NamedTuple):
+    """A node's box, by number: its top-left corner (its size is the layout's)."""
+
+    node: int
+    x: float
+    y: float
+
+
+class _Route(NamedTuple):
+    """An edge's route, by numbers."""
+
+    child: int
+    parent: int
+    points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class _Drawing:
+    """A shape laid out: boxes in reading order, routes by parent then child, and the size."""
+
+    boxes: tuple[_Placed, ...]
+    routes: tuple[_Route, ...]
+    width: float
+    height: float
+
+
+def _draw(
+    shape: _Shape,
+    node_width: float,
+    node_height: float,
+    h_gap: float,
+    v_gap: float,
+    stack_leaves: bool,
+) -> _Drawing:
+    """Lay a shape out: each component alone, then the components in shelves."""
+    sizes = _Sizes(node_width, node_height, h_gap, v_gap)
+    children = _children(shape.parents)
     pieces = [
-        _lay_out_component(graph, layers, rows, component, sizes, stack_leaves)
-        for component in _components(graph, rows)
+        _lay_out_component(shape, children, component, sizes, stack_leaves)
+        for component in _components(shape, children)
     ]
-    boxes: list[NodeBox] = []
-    routes: list[EdgeRoute] = []
+    boxes: list[_Placed] = []
+    routes: list[_Route] = []
     for shelf in _shelves(pieces, sizes):
-        shelf_boxes: list[NodeBox] = []
+        shelf_boxes: list[_Placed] = []
         for piece, dx, dy in shelf:
             shelf_boxes.extend(_moved_box(box, dx, dy) for box in piece.boxes)
             routes.extend(_moved_route(route, dx, dy) for route in piece.routes)
-        boxes.extend(sorted(shelf_boxes, key=lambda b: (b.layer, b.x, b.y, b.id)))
-    width = max((b.x + b.width for b in boxes), default=0.0)
-    height = max((b.y + b.height for b in boxes), default=0.0)
+        boxes.extend(sorted(shelf_boxes, key=lambda b: (shape.rows[b.node], b.x, b.y, b.node)))
+    width = max((b.x + node_width for b in boxes), default=0.0)
+    height = max((b.y + node_height for b in boxes), default=0.0)
     routes.sort(key=lambda r: (r.parent, r.child))
-    return CascadeLayout(tuple(boxes), tuple(routes), _r(width), _r(height))
+    return _Drawing(tuple(boxes), tuple(routes), _r(width), _r(height))
+
+
+_MEMO_NODES = 200  # graphs up to this size have their drawings memoised
+_memoised_draw = lru_cache(maxsize=256, typed=True)(_draw)
+
+
+def _children(parents: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Each node's children, in number order."""
+    children: list[list[int]] = [[] for _ in parents]
+    for child, above in enumerate(parents):
+        for parent in above:
+            children[parent].append(child)
+    return children
 
 
 @dataclass(frozen=True)
 class _Piece:
     """One component laid out with its left edge at x = 0 and rows at their global y."""
 
-    boxes: tuple[NodeBox, ...]
-    routes: tuple[EdgeRoute, ...]
+    boxes: tuple[_Placed, ...]
+    routes: tuple[_Route, ...]
     width: float
     top: float
     bottom: float
 
 
 def _lay_out_component(
-    graph: _Graph,
-    layers: list[int],
-    rows: list[int],
+    shape: _Shape,
+    children: list[list[int]],
     component: list[int],
     sizes: _Sizes,
     stack_leaves: bool,
 ) -> _Piece:
-    layered = _layer_component(graph, rows, component, stack_leaves)
+    layered = _layer_component(shape, children, component, stack_leaves)
     _reduce_crossings(layered)
     xs = _place_x(layered, sizes)
     shift = -min(xs[row[0]] - sizes.half(layered, row[0]) for row in layered.rows if row)
     xs = [x + shift for x in xs]
-    placed = _boxes(graph, layered, layers, rows, xs, sizes)
+    placed = _boxes(layered, shape.rows, xs, sizes)
     boxes = tuple(placed.values())
     return _Piece(
         boxes=boxes,
-        routes=tuple(_routes(graph, layered, rows, placed, xs, sizes)),
-        width=max(b.x + b.width for b in boxes),
+        routes=tuple(_routes(shape, layered, placed, xs, sizes)),
+        width=max(b.x + sizes.node_width for b in boxes),
         top=min(b.y for b in boxes),
-        bottom=max(b.y + b.height for b in boxes),
+        bottom=max(b.y + sizes.node_height for b in boxes),
     )
 
 
@@ -334,17 +438,22 @@ def _shelves(
     return shelves
 
 
-def _moved_box(box: NodeBox, dx: float, dy: float) -> NodeBox:
-    return NodeBox(box.id, _r(box.x + dx), _r(box.y + dy), box.width, box.height, box.layer)
+def _moved_box(box: _Placed, dx: float, dy: float) -> _Placed:
+    if not (dx or dy):
+        return box  # a piece left in place: its coordinates are rounded already
+    return _Placed(box.node, _r(box.x + dx), _r(box.y + dy))
 
 
-def _moved_route(route: EdgeRoute, dx: float, dy: float) -> EdgeRoute:
+def _moved_route(route: _Route, dx: float, dy: float) -> _Route:
+    if not (dx or dy):
+        return route
     points = tuple((_r(x + dx), _r(y + dy)) for x, y in route.points)
-    return EdgeRoute(route.child, route.parent, route.krs, points)
+    return _Route(route.child, route.parent, points)
 
 
+@lru_cache(maxsize=1 << 12, typed=True)
 def _r(value: float) -> float:
-    """Round coordinates so the output is stable and short."""
+    """Round coordinates so the output is stable and short (memoised: they recur a lot)."""
     return round(value, 2) + 0.0
 
 
@@ -364,15 +473,15 @@ def _build_graph(nodes: Iterable[CascadeNode], edges: Iterable[CascadeEdge]) -> 
         children=[[] for _ in ids],
         krs={},
     )
-    grouped: dict[tuple[int, int], list[str]] = {}
-    for edge in _merged_edges(by_id, edges):
-        grouped.setdefault((index[edge.child], index[edge.parent]), [])
-        if edge.kr is not None:
-            grouped[(index[edge.child], index[edge.parent])].append(edge.kr)
+    grouped: dict[tuple[int, int], set[str]] = {}
+    for child_id, parent_id, kr in _merged_edges(by_id, edges):
+        krs = grouped.setdefault((index[child_id], index[parent_id]), set())
+        if kr is not None:
+            krs.add(kr)
     for child, parent in _acyclic(len(ids), sorted(grouped)):
         graph.parents[child].append(parent)
         graph.children[parent].append(child)
-        graph.krs[(child, parent)] = tuple(sorted(set(grouped[(child, parent)])))
+        graph.krs[(child, parent)] = tuple(sorted(grouped[(child, parent)]))
     return graph
 
 
@@ -425,65 +534,65 @@ def _rows(layers: list[int]) -> list[int]:
     return [used[value] for value in layers]
 
 
-def _components(graph: _Graph, rows: list[int]) -> list[list[int]]:
+def _components(shape: _Shape, children: list[list[int]]) -> list[list[int]]:
     """Connected components, each sorted, in order of their top-left node."""
-    seen = [False] * len(graph.ids)
+    seen = [False] * len(shape.rows)
     found: list[list[int]] = []
-    for start in range(len(graph.ids)):
+    for start in range(len(shape.rows)):
         if seen[start]:
             continue
         seen[start] = True
         members, stack = [start], [start]
         while stack:
             node = stack.pop()
-            for other in graph.parents[node] + graph.children[node]:
+            for other in itertools.chain(shape.parents[node], children[node]):
                 if not seen[other]:
                     seen[other] = True
                     members.append(other)
                     stack.append(other)
         found.append(sorted(members))
 
-    def first(component: list[int]) -> tuple[int, int, str]:
-        return min((rows[i], graph.order[i], graph.ids[i]) for i in component)
+    def first(component: list[int]) -> tuple[int, int, int]:
+        return min((shape.rows[i], shape.order[i], i) for i in component)
 
     return sorted(found, key=first)
 
 
 def _vertex_groups(
-    graph: _Graph, rows: list[int], component: list[int], stack_leaves: bool
+    shape: _Shape, children: list[list[int]], component: list[int], stack_leaves: bool
 ) -> list[tuple[int, ...]]:
     """Component nodes as vertices: alone, or stacked with their sibling leaves."""
+    rows, parents = shape.rows, shape.parents
     last = max(rows[i] for i in component)
     stacks: dict[int, list[int]] = {}
     for node in component:
-        lone_leaf = rows[node] == last and not graph.children[node]
-        if stack_leaves and lone_leaf and len(graph.parents[node]) == 1:
-            stacks.setdefault(graph.parents[node][0], []).append(node)
+        lone_leaf = rows[node] == last and not children[node]
+        if stack_leaves and lone_leaf and len(parents[node]) == 1:
+            stacks.setdefault(parents[node][0], []).append(node)
     stacked = {node for group in stacks.values() if len(group) > 1 for node in group}
     groups: list[tuple[int, ...]] = [(node,) for node in component if node not in stacked]
     for parent in sorted(stacks):
         if len(stacks[parent]) > 1:
-            groups.append(
-                tuple(sorted(stacks[parent], key=lambda i: (graph.order[i], graph.ids[i])))
-            )
+            groups.append(tuple(sorted(stacks[parent], key=lambda i: (shape.order[i], i))))
     return groups
 
 
 def _layer_component(
-    graph: _Graph, rows: list[int], component: list[int], stack_leaves: bool
+    shape: _Shape, children: list[list[int]], component: list[int], stack_leaves: bool
 ) -> _Layered:
-    groups = _vertex_groups(graph, rows, component, stack_leaves)
+    groups = _vertex_groups(shape, children, component, stack_leaves)
     vertex_of = {node: v for v, group in enumerate(groups) for node in group}
+    rows = shape.rows
     base = min(rows[i] for i in component)
     layered = _Layered(
         members=list(groups),
         row_of=[rows[group[0]] - base for group in groups],
         up=[[] for _ in groups],
         down=[[] for _ in groups],
-        sort_key=[(graph.order[group[0]], graph.ids[group[0]]) for group in groups],
+        sort_key=[(shape.order[group[0]], group[0]) for group in groups],
     )
     layered.rows = [[] for _ in range(max(layered.row_of) + 1)]
-    links = sorted({(vertex_of[p], vertex_of[c]) for c in component for p in graph.parents[c]})
+    links = sorted({(vertex_of[p], vertex_of[c]) for c in component for p in shape.parents[c]})
     for top, bottom in links:
         _link(layered, top, bottom)
     _initial_order(layered)
@@ -594,7 +703,11 @@ def _inversions(sequence: list[int], size: int) -> int:
 
 
 def _place_x(layered: _Layered, sizes: _Sizes, rounds: int = 6) -> list[float]:
-    """Vertex centres: pull each vertex toward its neighbours, keeping rows apart."""
+    """Vertex centres: pull each vertex toward its neighbours, keeping rows apart.
+
+    The rows' orders are fixed here, so each row's minimum offsets and each vertex's edge
+    weights are worked out once; the sweeps stop early once a round moves nothing (the
+    rounds after it would not either)."""
     half = [sizes.half(layered, v) for v in range(len(layered.row_of))]
     dummy_gap = max(8.0, sizes.h_gap / 3)
 
@@ -602,16 +715,27 @@ def _place_x(layered: _Layered, sizes: _Sizes, rounds: int = 6) -> list[float]:
         spaced = layered.is_dummy(a) or layered.is_dummy(b)
         return half[a] + half[b] + (dummy_gap if spaced else sizes.h_gap)
 
-    xs = [0.0] * len(layered.row_of)
+    offsets = []
     for row in layered.rows:
+        offset = [0.0]
         for prev, v in itertools.pairwise(row):
-            xs[v] = xs[prev] + gap(prev, v)
+            offset.append(offset[-1] + gap(prev, v))
+        offsets.append(offset)
+    xs = [0.0] * len(layered.row_of)
+    for row, offset in zip(layered.rows, offsets):
+        for v, off in zip(row, offset):
+            xs[v] = off
+    up = _weighted_links(layered, layered.up)
+    down = _weighted_links(layered, layered.down)
     depth = len(layered.rows)
     for _ in range(rounds):
+        before = list(xs)
         for r in range(1, depth):
-            _fit_row(layered, xs, layered.rows[r], layered.up, gap)
+            _fit_row(xs, layered.rows[r], offsets[r], up)
         for r in range(depth - 2, -1, -1):
-            _fit_row(layered, xs, layered.rows[r], layered.down, gap)
+            _fit_row(xs, layered.rows[r], offsets[r], down)
+        if xs == before:
+            break
     return xs
 
 
@@ -620,23 +744,30 @@ def _weight(layered: _Layered, a: int, b: int) -> float:
     return (1.0, 2.0, 8.0)[layered.is_dummy(a) + layered.is_dummy(b)]
 
 
+def _weighted_links(
+    layered: _Layered, links: list[list[int]]
+) -> list[tuple[list[int], list[float], float]]:
+    """Each vertex's neighbours along ``links``, their edge weights and the weights' sum."""
+    found = []
+    for v, neighbours in enumerate(links):
+        weights = [_weight(layered, v, u) for u in neighbours]
+        found.append((neighbours, weights, sum(weights)))
+    return found
+
+
 def _fit_row(
-    layered: _Layered,
     xs: list[float],
     row: list[int],
-    links: list[list[int]],
-    gap: Callable[[int, int], float],
+    offset: list[float],
+    links: list[tuple[list[int], list[float], float]],
 ) -> None:
-    """Least-squares fit of one row to its neighbours' mean, with minimum gaps (PAVA)."""
-    offset = [0.0]
-    for prev, v in itertools.pairwise(row):
-        offset.append(offset[-1] + gap(prev, v))
+    """Least-squares fit of one row to its neighbours' weighted mean, with minimum gaps
+    ``offset`` from the row's first vertex (pool-adjacent-violators)."""
     blocks: list[list[float]] = []  # [weight, weighted sum, size]
     for v, off in zip(row, offset):
-        weights = [_weight(layered, v, u) for u in links[v]]
+        neighbours, weights, total = links[v]
         if weights:
-            total = sum(weights)
-            target = sum(w * xs[u] for w, u in zip(weights, links[v])) / total
+            target = sum(w * xs[u] for w, u in zip(weights, neighbours)) / total
         else:
             total, target = 0.01, xs[v]
         blocks.append([total, total * (target - off), 1])
@@ -653,63 +784,44 @@ def _fit_row(
 
 
 def _boxes(
-    graph: _Graph,
-    layered: _Layered,
-    layers: list[int],
-    rows: list[int],
-    xs: list[float],
-    sizes: _Sizes,
-) -> dict[int, NodeBox]:
+    layered: _Layered, rows: Sequence[int], xs: list[float], sizes: _Sizes
+) -> dict[int, _Placed]:
     """Boxes by graph node; a stack's members go down a column, indented past its spine."""
-    placed: dict[int, NodeBox] = {}
+    placed: dict[int, _Placed] = {}
     for v, group in enumerate(layered.members):
         left = xs[v] - sizes.half(layered, v) + (sizes.indent if len(group) > 1 else 0.0)
         for k, node in enumerate(group):
             top = sizes.row_top(rows[node]) + k * (sizes.node_height + sizes.stack_gap)
-            placed[node] = NodeBox(
-                graph.ids[node],
-                _r(left),
-                _r(top),
-                sizes.node_width,
-                sizes.node_height,
-                layers[node],
-            )
+            placed[node] = _Placed(node, _r(left), _r(top))
     return placed
 
 
 def _routes(
-    graph: _Graph,
+    shape: _Shape,
     layered: _Layered,
-    rows: list[int],
-    placed: Mapping[int, NodeBox],
+    placed: Mapping[int, _Placed],
     xs: list[float],
     sizes: _Sizes,
-) -> list[EdgeRoute]:
+) -> list[_Route]:
+    rows = shape.rows
     vertex_of = {node: v for v, group in enumerate(layered.members) for node in group}
     routes = []
     for node, child_v in vertex_of.items():
         child = placed[node]
-        for parent in graph.parents[node]:
+        for parent in shape.parents[node]:
             above = placed[parent]
             chain = layered.chains[(vertex_of[parent], child_v)]
-            points = [(above.x + above.width / 2, above.y + above.height)]
+            points = [(above.x + sizes.node_width / 2, above.y + sizes.node_height)]
             for dummy in chain:
                 top = sizes.row_top(layered.row_of[dummy] + rows[node] - layered.row_of[child_v])
                 points += [(xs[dummy], top), (xs[dummy], top + sizes.node_height)]
             if len(layered.members[child_v]) > 1:
                 spine = child.x - sizes.indent / 2
-                middle = child.y + child.height / 2
+                middle = child.y + sizes.node_height / 2
                 points += [(spine, sizes.row_top(rows[node])), (spine, middle), (child.x, middle)]
             else:
-                points.append((child.x + child.width / 2, child.y))
-            routes.append(
-                EdgeRoute(
-                    child=graph.ids[node],
-                    parent=graph.ids[parent],
-                    krs=graph.krs[(node, parent)],
-                    points=tuple((_r(x), _r(y)) for x, y in points),
-                )
-            )
+                points.append((child.x + sizes.node_width / 2, child.y))
+            routes.append(_Route(node, parent, tuple((_r(x), _r(y)) for x, y in points)))
     return routes
 
 
@@ -719,19 +831,32 @@ _SAFE_SCHEMES = frozenset({"", "http", "https", "mailto"})
 _PAD = 8.0
 _TITLE_CHAR = 7.6  # average advance of a 13px bold sans-serif character (see cascade.css)
 _SMALL_CHAR = 6.4  # the same for the 11px texts
+_BLANKS = dict.fromkeys(range(ord(" ") + 1))  # controls and space, dropped from links
+
+# The short texts of a node (id, link, owner, status) recur on every page that shows it, so
+# they are escaped once; typed, as Markup is left as it is and an equal str is not.
+_escape = lru_cache(maxsize=1 << 13, typed=True)(escape)
 
 
+@lru_cache(maxsize=1 << 12, typed=True)
 def _num(value: float) -> str:
-    """Fixed precision (two decimals), trailing zeros dropped: stable across runs."""
+    """Fixed precision (two decimals), trailing zeros dropped: stable across runs.
+
+    Memoised: cards of one size share most of their coordinates."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
+@lru_cache(maxsize=1 << 12, typed=True)
 def _safe_href(href: str) -> str | None:
-    """The link if its scheme is harmless, else None (no javascript: or data: links)."""
-    bare = "".join(ch for ch in href if ch > " ")
+    """The link if its scheme is harmless, else None (no javascript: or data: links).
+
+    Memoised: a node has the same link on every page at the same depth."""
+    bare = href.translate(_BLANKS)
     if not bare:
         return None
+    if ":" not in bare and not bare.startswith("//"):
+        return href  # no scheme, and no host for urlsplit to reject: a relative link
     try:
         scheme = urlsplit(bare).scheme.lower()
     except ValueError:
@@ -764,8 +889,10 @@ def _wrap(text: str, width: int, max_lines: int) -> list[str]:
     return lines
 
 
+@lru_cache(maxsize=1 << 12, typed=True)
 def _ellipsis(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` characters, ending in an ellipsis when cut."""
+    """Cut ``text`` to ``width`` characters, ending in an ellipsis when cut (memoised:
+    owners and statuses recur)."""
     text = " ".join(text.split())
     if len(text) <= width:
         return text
@@ -805,11 +932,15 @@ def cascade_svg(
     ]
     if description:
         parts.append(f'<desc id="{escape(id_prefix)}-desc">{escape(description)}</desc>')
+    ids = {box.id for box in layout.boxes}
+    ids.update(node_id for route in layout.edges for node_id in (route.child, route.parent))
+    keys = {node_id: _card_keys(cards, node_id) for node_id in ids}
+    key_sets = {node_id: frozenset(value.split()) for node_id, value in keys.items()}
     parts.append('<g class="cascade-view">')
     parts.append('<g class="cascade-edges">')
-    parts.extend(_edge_svg(route, cards, labels) for route in layout.edges)
+    parts.extend(_edge_svg(route, key_sets, labels) for route in layout.edges)
     parts.append('</g><g class="cascade-nodes">')
-    parts.extend(_node_svg(box, cards.get(box.id), labels) for box in layout.boxes)
+    parts.extend(_node_svg(box, cards.get(box.id), keys[box.id], labels) for box in layout.boxes)
     parts.append("</g></g></svg>")
     return Markup("\n".join(parts))
 
@@ -820,21 +951,24 @@ def _span(layout: CascadeLayout) -> int:
     return max(1, min(8, round((layout.width + 2 * _PAD) / 256)))
 
 
-def _edge_svg(route: EdgeRoute, cards: Mapping[str, NodeCard], labels: CascadeLabels) -> str:
-    keys = set(_card_keys(cards, route.child).split()) & set(
-        _card_keys(cards, route.parent).split()
-    )
+def _edge_svg(
+    route: EdgeRoute, keys_of: Mapping[str, frozenset[str]], labels: CascadeLabels
+) -> str:
+    """An edge, in the branches of both its ends; ``keys_of`` holds each node's branch keys
+    (``_card_keys``, split: tokens already, so they only need sorting)."""
+    keys = keys_of[route.child] & keys_of[route.parent]
     kind = "edge edge-kr" if route.krs else "edge"
     text = labels.kr_edge.format(kr=", ".join(route.krs)) if route.krs else labels.objective_edge
-    branch_attr = f' data-branch="{escape(_tokens(keys))}"' if keys else ""
+    branch_attr = f' data-branch="{escape(" ".join(sorted(keys)))}"' if keys else ""
     return (
         f'<path class="{kind}" d="{_edge_path(route.points)}"{branch_attr}'
-        f' data-child="{escape(route.child)}" data-parent="{escape(route.parent)}">'
-        f"<title>{escape(text)}</title></path>"
+        f' data-child="{_escape(route.child)}" data-parent="{_escape(route.parent)}">'
+        f"<title>{_escape(text)}</title></path>"
     )
 
 
 def _card_keys(cards: Mapping[str, NodeCard], node_id: str) -> str:
+    """A node's branch keys as one attribute value ("" without a card)."""
     card = cards.get(node_id)
     return _tokens(card.branch_keys) if card else ""
 
@@ -852,71 +986,130 @@ def _edge_path(points: Sequence[tuple[float, float]]) -> str:
     return " ".join(d)
 
 
-def _node_svg(box: NodeBox, card: NodeCard | None, labels: CascadeLabels) -> str:
+def _node_svg(box: NodeBox, card: NodeCard | None, keys: str, labels: CascadeLabels) -> str:
+    """A node as a link (or a group, without a safe link); ``keys`` are its branch keys."""
     card = card or NodeCard(box.id, "", None, "no-data", "", "")
     status = "-".join(card.status.lower().split()) or "no-data"
-    keys = _tokens(card.branch_keys)
     href = _safe_href(card.href)
     branch_attr = f' data-branch="{escape(keys)}"' if keys else ""
     if card.owner_key:
-        branch_attr += f' data-owner="{escape(card.owner_key)}"'
+        branch_attr += f' data-owner="{_escape(card.owner_key)}"'
     current = " node-current" if card.current else ""
     common = (
-        f'class="node status-{escape(status)}{current}" data-node="{escape(box.id)}"{branch_attr}'
+        f'class="node status-{_escape(status)}{current}" data-node="{_escape(box.id)}"{branch_attr}'
         f' transform="translate({_num(box.x)} {_num(box.y)})"'
         + (' aria-current="page"' if card.current else "")
     )
-    opening = f'<a href="{escape(href)}" {common}>' if href else f"<g {common}>"
+    opening = f'<a href="{_escape(href)}" {common}>' if href else f"<g {common}>"
     closing = "</a>" if href else "</g>"
-    return "".join([opening, *_card_body(box, card, labels), closing])
+    return f"{opening}{_card_body(box, card, labels)}{closing}"
 
 
-def _card_body(box: NodeBox, card: NodeCard, labels: CascadeLabels) -> list[str]:
-    w, h = box.width, box.height
+@dataclass(frozen=True)
+class _CardFrame:
+    """What every card of one size shares: how much text fits, and its fixed markup."""
+
+    title_chars: int
+    title_rows: int
+    owner_chars: int
+    status_chars: int
+    bar_width: int
+    box: str  # the box and its status flag
+    owner: str  # the owner's <text>, opened
+    bar: str  # the progress bar's track
+    bar_y: str
+    percent: str  # the percentage's <text>, opened
+    status: str  # the status word's <text>, opened
+
+
+@lru_cache(maxsize=64, typed=True)
+def _card_frame(w: float, h: float) -> _CardFrame:
+    """The frame of a ``w`` by ``h`` card (memoised: a graph's cards share one size)."""
     bottom = h - 10
     owner_y = bottom - 18
     title_rows = max(1, int((owner_y - 16 - 20) // 16) + 1)
-    lines = _wrap(card.title, max(8, int((w - 24) / _TITLE_CHAR)), title_rows)
-    progress = (
-        labels.format_percent(card.progress) if card.progress is not None else labels.no_progress
+    title_chars = max(8, int((w - 24) / _TITLE_CHAR))
+    bar_w = round(w * 0.36)
+    room = int((w - 24 - bar_w - 40) / _SMALL_CHAR)
+    return _CardFrame(
+        title_chars=title_chars,
+        title_rows=title_rows,
+        owner_chars=int((w - 24) / _SMALL_CHAR),
+        status_chars=max(4, room),
+        bar_width=bar_w,
+        box=(
+            f'<rect class="node-box" width="{_num(w)}" height="{_num(h)}" rx="6"/>'
+            f'<rect class="node-flag" width="5" height="{_num(h)}" rx="2"/>'
+        ),
+        owner=f'<text class="node-owner" x="12" y="{_num(owner_y)}">',
+        bar=(
+            f'<rect class="node-bar" x="12" y="{_num(bottom - 7)}" width="{bar_w}" height="6"'
+            ' rx="3"/>'
+        ),
+        bar_y=_num(bottom - 7),
+        percent=f'<text class="node-percent" x="{_num(18 + bar_w)}" y="{_num(bottom)}">',
+        status=f'<text class="node-status" x="{_num(w - 10)}" y="{_num(bottom)}">',
     )
+
+
+def _card_body(box: NodeBox, card: NodeCard, labels: CascadeLabels) -> str:
+    """A card's texts and bars: the same on every page that shows the node, so memoised
+    (by each text, of its own type: a Markup template formats differently from a str)."""
+    key = (
+        *(box.width, box.height, card.title, card.owner, card.progress, card.status_label),
+        *(labels.owner, labels.status, labels.progress, labels.no_progress, labels.format_percent),
+    )
+    try:
+        return _memoised_card_text(*key)
+    except TypeError:  # a callback that cannot be hashed
+        return _card_text(*key)
+
+
+def _card_text(
+    w: float,
+    h: float,
+    title: str,
+    owner: str,
+    progress: float | None,
+    status_label: str,
+    owner_text: str,
+    status_text: str,
+    progress_text: str,
+    no_progress: str,
+    format_percent: Callable[[float], str],
+) -> str:
+    """The body of a ``w`` by ``h`` card; the ``*_text`` are the labels' templates."""
+    frame = _card_frame(w, h)
+    lines = _wrap(title, frame.title_chars, frame.title_rows)
+    percent = format_percent(progress) if progress is not None else no_progress
     tooltip = "\n".join(
         [
-            card.title,
-            labels.owner.format(owner=card.owner) if card.owner else "",
-            labels.status.format(status=card.status_label) if card.status_label else "",
-            labels.progress.format(progress=progress),
+            title,
+            owner_text.format(owner=owner) if owner else "",
+            status_text.format(status=status_label) if status_label else "",
+            progress_text.format(progress=percent),
         ]
     )
-    bar_w = round(w * 0.36)
-    fill = 0.0 if card.progress is None else min(1.0, max(0.0, card.progress)) * bar_w
+    fill = 0.0 if progress is None else min(1.0, max(0.0, progress)) * frame.bar_width
     tspans = "".join(
         f'<tspan x="12" y="{20 + 16 * i}">{escape(line)}</tspan>' for i, line in enumerate(lines)
     )
     body = [
         f"<title>{escape(chr(10).join(t for t in tooltip.splitlines() if t))}</title>",
-        f'<rect class="node-box" width="{_num(w)}" height="{_num(h)}" rx="6"/>',
-        f'<rect class="node-flag" width="5" height="{_num(h)}" rx="2"/>',
+        frame.box,
         f'<text class="node-title">{tspans}</text>',
-        (
-            f'<text class="node-owner" x="12" y="{_num(owner_y)}">'
-            f"{escape(_ellipsis(card.owner, int((w - 24) / _SMALL_CHAR)))}</text>"
-        ),
-        f'<rect class="node-bar" x="12" y="{_num(bottom - 7)}" width="{bar_w}" height="6" rx="3"/>',
+        f"{frame.owner}{_escape(_ellipsis(owner, frame.owner_chars))}</text>",
+        frame.bar,
     ]
     if fill > 0:
         body.append(
-            f'<rect class="node-bar-fill" x="12" y="{_num(bottom - 7)}"'
+            f'<rect class="node-bar-fill" x="12" y="{frame.bar_y}"'
             f' width="{_num(fill)}" height="6" rx="3"/>'
         )
-    if card.progress is not None:
-        body.append(
-            f'<text class="node-percent" x="{_num(18 + bar_w)}" y="{_num(bottom)}">'
-            f"{escape(progress)}</text>"
-        )
-    room = int((w - 24 - bar_w - 40) / _SMALL_CHAR)
-    body.append(
-        f'<text class="node-status" x="{_num(w - 10)}" y="{_num(bottom)}">'
-        f"{escape(_ellipsis(card.status_label, max(4, room)))}</text>"
-    )
-    return body
+    if progress is not None:
+        body.append(f"{frame.percent}{_escape(percent)}</text>")
+    body.append(f"{frame.status}{_escape(_ellipsis(status_label, frame.status_chars))}</text>")
+    return "".join(body)
+
+
+_memoised_card_text = lru_cache(maxsize=1 << 11, typed=True)(_card_text)

@@ -10,11 +10,42 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+from typing import Generic, NamedTuple, ParamSpec, TypeVar, cast
 
 from markupsafe import Markup, escape
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+class _Memo(Generic[_P, _R]):
+    """A memoised chart part: ``lru_cache`` (typed, as a Markup text and an equal str draw
+    differently) that falls back to a plain call when an argument cannot be hashed (a
+    callback object without a hash, say). Either way the result is the same."""
+
+    def __init__(self, function: Callable[_P, _R], maxsize: int) -> None:
+        self.function = function
+        self.cache = lru_cache(maxsize=maxsize, typed=True)(function)
+        self.cached = cast(Callable[_P, _R], self.cache)  # raises TypeError on unhashables
+
+    def __call__(self, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return self.cached(*args, **kwargs)
+        except TypeError:
+            return self.function(*args, **kwargs)
+
+    def cache_clear(self) -> None:
+        self.cache.cache_clear()
+
+
+def _memoised(maxsize: int) -> Callable[[Callable[_P, _R]], _Memo[_P, _R]]:
+    return lambda function: _Memo(function, maxsize)
+
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -81,6 +112,24 @@ class ChartLabels:
         return {"green": self.green, "yellow": self.yellow, "red": self.red}.get(key, key)
 
 
+class _Formats(NamedTuple):
+    """The formats a chart calls for each reading: check-ins repeat dates and values."""
+
+    date: Callable[[date], str]
+    quantity: Callable[[float, str], str]
+    percent: Callable[[float], str]
+
+
+@_memoised(16)
+def _formats(labels: ChartLabels) -> _Formats:
+    """The labels' reading formats, memoised for as long as the labels are in use."""
+    return _Formats(
+        lru_cache(maxsize=1 << 11, typed=True)(labels.format_date),
+        lru_cache(maxsize=1 << 13, typed=True)(labels.quantity),
+        lru_cache(maxsize=1 << 11, typed=True)(labels.format_percent),
+    )
+
+
 @dataclass(frozen=True)
 class ScoreEntry:
     """One cycle's score for a score history; ``band`` is "green", "yellow" or "red"."""
@@ -93,19 +142,24 @@ class ScoreEntry:
 # --------------------------------------------------------------------------- helpers
 
 
+@lru_cache(maxsize=1 << 13, typed=True)
 def _num(value: float) -> str:
-    """Coordinates with two decimals at most: stable across runs and short."""
+    """Coordinates with two decimals at most: stable across runs and short.
+
+    Memoised: a chart repeats its frame's coordinates, and charts repeat each other's."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+_first = operator.itemgetter(0)
 
 
 def _css_key(text: str) -> str:
     return "-".join(text.lower().split()) or "none"
 
 
-@dataclass(frozen=True)
-class _Frame:
-    """The plot area inside a chart's viewBox."""
+class _Frame(NamedTuple):
+    """The plot area inside a chart's viewBox (a tuple: cheap to hash as a memo key)."""
 
     width: float
     height: float
@@ -127,17 +181,13 @@ class _Frame:
         return self.height - self.bottom
 
 
-@dataclass(frozen=True)
-class _Scale:
-    """A linear map from data to drawing units."""
+_Scale = Callable[[float], float]
 
-    d0: float
-    d1: float
-    r0: float
-    r1: float
 
-    def __call__(self, value: float) -> float:
-        return self.r0 + (value - self.d0) / (self.d1 - self.d0) * (self.r1 - self.r0)
+def _linear(d0: float, d1: float, r0: float, r1: float) -> _Scale:
+    """A linear map from data (``d0``..``d1``) to drawing units (``r0``..``r1``)."""
+    span, extent = d1 - d0, r1 - r0
+    return lambda value: r0 + (value - d0) / span * extent
 
 
 def _value_range(values: Sequence[float]) -> tuple[float, float]:
@@ -152,8 +202,9 @@ def _value_range(values: Sequence[float]) -> tuple[float, float]:
 
 def _date_scale(first: date, last: date, frame: _Frame) -> Callable[[date], float]:
     end = max(last.toordinal(), first.toordinal() + 1)  # ordinals: 9999-12-31 has no next day
-    scale = _Scale(first.toordinal(), end, frame.left, frame.x1)
-    return lambda day: scale(day.toordinal())
+    d0, r0 = first.toordinal(), frame.left
+    span, extent = end - d0, frame.x1 - r0
+    return lambda day: r0 + (day.toordinal() - d0) / span * extent  # as _linear, by day
 
 
 def _month_starts(first: date, last: date) -> list[date]:
@@ -186,14 +237,15 @@ def _svg_open(
     kind: str, frame: _Frame, id_prefix: str, title: str, desc: str, extra_class: str = ""
 ) -> list[str]:
     classes = f"chart chart-{kind}" + (f" {extra_class}" if extra_class else "")
+    prefix = escape(id_prefix)
     return [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(classes)}"'
             f' viewBox="0 0 {_num(frame.width)} {_num(frame.height)}" role="img"'
-            f' aria-labelledby="{escape(id_prefix)}-title {escape(id_prefix)}-desc">'
+            f' aria-labelledby="{prefix}-title {prefix}-desc">'
         ),
-        f'<title id="{escape(id_prefix)}-title">{escape(title)}</title>',
-        f'<desc id="{escape(id_prefix)}-desc">{escape(desc)}</desc>',
+        f'<title id="{prefix}-title">{escape(title)}</title>',
+        f'<desc id="{prefix}-desc">{escape(desc)}</desc>',
     ]
 
 
@@ -214,19 +266,26 @@ def _spread(ys: list[float], gap: float) -> list[float]:
     return placed
 
 
-def _time_axis(
+def _time_axis(frame: _Frame, first: date, last: date, labels: ChartLabels, y: float) -> list[str]:
+    """The date axis: full dates at both ends, short ticks between where they fit."""
+    return list(_axis_parts(frame, first, last, y, labels.format_date, labels.format_tick))
+
+
+@_memoised(256)
+def _axis_parts(
     frame: _Frame,
-    x_of: Callable[[date], float],
     first: date,
     last: date,
-    labels: ChartLabels,
     y: float,
-) -> list[str]:
-    """The date axis: full dates at both ends, short ticks between where they fit."""
+    format_date: Callable[[date], str],
+    format_tick: Callable[[date], str],
+) -> tuple[str, ...]:
+    """The date axis of ``_time_axis``; memoised, as the charts of one cycle share it."""
+    x_of = _date_scale(first, last, frame)
     parts = [
         _line(frame.left, y, frame.x1, y, "axis"),
-        _text(frame.left, y + 18, labels.format_date(first), "tick-label tick-first"),
-        _text(frame.x1, y + 18, labels.format_date(last), "tick-label tick-last"),
+        _text(frame.left, y + 18, format_date(first), "tick-label tick-first"),
+        _text(frame.x1, y + 18, format_date(last), "tick-label tick-last"),
     ]
     for tick in _date_ticks(first, last):
         x = x_of(tick)
@@ -234,31 +293,42 @@ def _time_axis(
             continue  # would collide with the labels at the ends
         parts.append(_line(x, frame.top, x, y, "grid"))
         parts.append(_line(x, y, x, y + 4, "tick"))
-        parts.append(_text(x, y + 18, labels.format_tick(tick), "tick-label tick-mid"))
-    return parts
+        parts.append(_text(x, y + 18, format_tick(tick), "tick-label tick-mid"))
+    return tuple(parts)
 
 
 def _today_marker(
     frame: _Frame,
-    x_of: Callable[[date], float],
+    span: tuple[date, date],
     today: date | None,
     cycle: tuple[date, date],
     labels: ChartLabels,
     y: float,
 ) -> list[str]:
-    """A vertical line at today, only while today is inside the cycle."""
+    """A vertical line at today, only while today is inside the cycle; ``span`` is the
+    first and last day of the time axis."""
     if today is None or not cycle[0] <= today <= cycle[1]:
         return []
-    x = x_of(today)
-    return [
-        (
-            f'<g class="today"><title>{escape(labels.today)}: {escape(labels.format_date(today))}'
-            "</title>"
-        ),
+    return list(_today_parts(frame, span, today, y, labels.today, labels.format_date))
+
+
+@_memoised(256)
+def _today_parts(
+    frame: _Frame,
+    span: tuple[date, date],
+    today: date,
+    y: float,
+    word: str,
+    format_date: Callable[[date], str],
+) -> tuple[str, ...]:
+    """The marker of ``_today_marker``; memoised, as the charts of one cycle share it."""
+    x = _date_scale(*span, frame)(today)
+    return (
+        f'<g class="today"><title>{escape(word)}: {escape(format_date(today))}</title>',
         _line(x, frame.top, x, y, "today-line"),
-        _text(x, frame.top - 6, labels.today, "today-label"),
+        _text(x, frame.top - 6, word, "today-label"),
         "</g>",
-    ]
+    )
 
 
 def _points(
@@ -269,25 +339,34 @@ def _points(
     """A line through the points and a circle at each with its own title."""
     if not entries:
         return []
-    coords = [(x_of(day), y_of(value)) for day, value, _, _ in entries]
+    coords: list[str] = []
+    circles: list[str] = []
+    for day, value, text, css in entries:
+        x, y = _num(x_of(day)), _num(y_of(value))
+        coords.append(f"{x},{y}")
+        circles.append(
+            f'<circle class="{css}" cx="{x}" cy="{y}" r="4"><title>{escape(text)}</title></circle>'
+        )
     parts = ['<g class="series">']
     if len(coords) > 1:
-        joined = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
-        parts.append(f'<polyline class="series-line" points="{joined}"/>')
-    for (x, y), (_, _, text, css) in zip(coords, entries):
-        parts.append(
-            f'<circle class="{css}" cx="{_num(x)}" cy="{_num(y)}" r="4">'
-            f"<title>{escape(text)}</title></circle>"
-        )
+        parts.append(f'<polyline class="series-line" points="{" ".join(coords)}"/>')
+    parts += circles
     parts.append("</g>")
     return parts
 
 
 def _legend(frame: _Frame, items: Sequence[tuple[str, str]]) -> list[str]:
     """Line samples with their names, under the axis (line style, not colour alone)."""
+    return list(_legend_parts(frame.left, frame.height, *itertools.chain(*items)))
+
+
+@_memoised(256)
+def _legend_parts(left: float, height: float, *items: str) -> tuple[str, ...]:
+    """The legend of ``_legend``, its (class, name) pairs flattened (so that each name is a
+    key of its own type); memoised, as every chart of a kind has the same one."""
     parts = ['<g class="legend">']
-    x, y = frame.left, frame.height - 10
-    for css, text in items:
+    x, y = left, height - 10
+    for css, text in zip(items[::2], items[1::2]):
         parts.append(_line(x, y - 4, x + 24, y - 4, css))
         if css == "series-line":
             parts.append(
@@ -296,7 +375,7 @@ def _legend(frame: _Frame, items: Sequence[tuple[str, str]]) -> list[str]:
         parts.append(_text(x + 30, y, text, "legend-label"))
         x += 30 + 7 * len(text) + 24
     parts.append("</g>")
-    return parts
+    return tuple(parts)
 
 
 # --------------------------------------------------------------------------- trend chart
@@ -326,28 +405,31 @@ def trend_chart_svg(
     holds shaded, and points that miss it marked. ``points`` are (date, value) check-ins.
     """
     frame = _Frame(width, height, left=70, right=92, top=26, bottom=62)
-    ordered = sorted(points, key=lambda p: p[0])
+    ordered = sorted(points, key=_first)
     first = min([cycle_start, *(d for d, _ in ordered)])
     last = max([cycle_end, *(d for d, _ in ordered)])
     x_of = _date_scale(first, last, frame)
-    refs = [target] if start is None or threshold else [start, target]
-    lo, hi = _value_range([*refs, *(v for _, v in ordered)])
-    y_of = _Scale(lo, hi, frame.y1, frame.top)
-    body = _time_axis(frame, x_of, first, last, labels, frame.y1)
-    body += _today_marker(frame, x_of, today, (cycle_start, cycle_end), labels, frame.y1)
+    ref_values = [target] if start is None or threshold else [start, target]
+    lo, hi = _value_range([*ref_values, *(v for _, v in ordered)])
+    y_of = _linear(lo, hi, frame.y1, frame.top)
+    body = _time_axis(frame, first, last, labels, frame.y1)
+    body += _today_marker(frame, (first, last), today, (cycle_start, cycle_end), labels, frame.y1)
+    refs = _Refs(target, labels.quantity(target, unit), start)
     if threshold:
-        body += _threshold_lines(frame, y_of, target, threshold, unit, labels)
+        body += _threshold_lines(frame, y_of, refs, threshold, labels)
     else:
-        body += _goal_lines(
-            frame, x_of, y_of, start, target, (cycle_start, cycle_end), unit, labels
-        )
+        if start is not None:
+            refs = refs._replace(start_text=labels.quantity(start, unit))
+        body += _goal_lines(frame, x_of, y_of, refs, (cycle_start, cycle_end), labels)
+    op = None if threshold is None or not ordered else _threshold_op(threshold)
+    formats = _formats(labels)
     body += _points(
         [
             (
                 day,
                 value,
-                f"{labels.format_date(day)}: {labels.quantity(value, unit)}",
-                _point_class(value, target, threshold),
+                f"{formats.date(day)}: {formats.quantity(value, unit)}",
+                _point_class(value, target, op),
             )
             for day, value in ordered
         ],
@@ -355,10 +437,13 @@ def trend_chart_svg(
         y_of,
     )
     legend = [] if threshold or start is None else [("ideal", labels.ideal_pace)]
+    latest = None
     if ordered:
         legend.append(("series-line", labels.check_ins))
+        day, value = ordered[-1]
+        latest = (formats.date(day), formats.quantity(value, unit))
     body += _legend(frame, legend)
-    desc = _trend_desc(ordered, start, target, threshold, unit, labels)
+    desc = _trend_desc(latest, refs, threshold, labels)
     kind = "threshold" if threshold else "numeric"
     parts = _svg_open("trend", frame, id_prefix, title, desc, f"chart-{kind}")
     return Markup("\n".join([*parts, *body, "</svg>"]))
@@ -376,54 +461,61 @@ def _threshold_op(threshold: str) -> str:
     raise ValueError(f"a threshold starts with >=, <=, > or <, not {threshold!r}")
 
 
-def _holds(value: float, target: float, op: str) -> bool:
-    return {
-        ">=": value >= target,
-        "<=": value <= target,
-        ">": value > target,
-        "<": value < target,
-    }[op]
+_HOLDS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
 
 
-def _point_class(value: float, target: float, threshold: str | None) -> str:
-    if threshold is None or _holds(value, target, _threshold_op(threshold)):
+def _point_class(value: float, target: float, op: str | None) -> str:
+    """A check-in's class: ``op`` is the threshold's comparison (None: no threshold)."""
+    if op is None or _HOLDS[op](value, target):
         return "point"
     return "point point-miss"
+
+
+class _Refs(NamedTuple):
+    """A trend chart's reference values (start, target or threshold) and their texts."""
+
+    target: float
+    target_text: str
+    start: float | None
+    start_text: str = ""
 
 
 def _goal_lines(
     frame: _Frame,
     x_of: Callable[[date], float],
     y_of: _Scale,
-    start: float | None,
-    target: float,
+    refs: _Refs,
     cycle: tuple[date, date],
-    unit: str,
     labels: ChartLabels,
 ) -> list[str]:
     """Start and target as horizontal lines, labelled, and the ideal pace between them."""
-    lines = [("target", target, labels.target)]
+    start, target = refs.start, refs.target
+    lines = [("target", target, refs.target_text, labels.target)]
     if start is not None:
-        lines.insert(0, ("start", start, labels.start))
-    ys = [y_of(value) for _, value, _ in lines]
+        lines.insert(0, ("start", start, refs.start_text, labels.start))
+    ys = [y_of(value) for _, value, _, _ in lines]
     label_ys = _spread(ys, 14)
+    left, x1 = frame.left, frame.x1
     parts = []
-    for (key, value, name), y, label_y in zip(lines, ys, label_ys):
-        parts.append(_line(frame.left, y, frame.x1, y, f"ref ref-{key}"))
-        parts.append(
-            _text(frame.left - 6, label_y + 4, labels.quantity(value, unit), "value-label")
-        )
-        parts.append(_text(frame.x1 + 6, label_y + 4, name, f"ref-label ref-label-{key}"))
+    for (key, _, text, name), y, label_y in zip(lines, ys, label_ys):
+        parts.append(_line(left, y, x1, y, f"ref ref-{key}"))
+        parts.append(_text(left - 6, label_y + 4, text, "value-label"))
+        parts.append(_text(x1 + 6, label_y + 4, name, f"ref-label ref-label-{key}"))
     if start is not None:
         parts.append(_line(x_of(cycle[0]), y_of(start), x_of(cycle[1]), y_of(target), "ideal"))
     return parts
 
 
 def _threshold_lines(
-    frame: _Frame, y_of: _Scale, target: float, threshold: str, unit: str, labels: ChartLabels
+    frame: _Frame, y_of: _Scale, refs: _Refs, threshold: str, labels: ChartLabels
 ) -> list[str]:
     """The threshold line, with the side that holds it shaded."""
-    y = y_of(target)
+    y = y_of(refs.target)
     op = _threshold_op(threshold)
     above = op.startswith(">")
     top, bottom = (frame.top, y) if above else (y, frame.y1)
@@ -433,7 +525,7 @@ def _threshold_lines(
             f' width="{_num(frame.plot_width)}" height="{_num(max(0.0, bottom - top))}"/>'
         ),
         _line(frame.left, y, frame.x1, y, "ref ref-threshold"),
-        _text(frame.left - 6, y + 4, labels.quantity(target, unit), "value-label"),
+        _text(frame.left - 6, y + 4, refs.target_text, "value-label"),
         _text(
             frame.x1 + 6,
             y + 4,
@@ -444,26 +536,20 @@ def _threshold_lines(
 
 
 def _trend_desc(
-    ordered: Sequence[tuple[date, float]],
-    start: float | None,
-    target: float,
-    threshold: str | None,
-    unit: str,
-    labels: ChartLabels,
+    latest: tuple[str, str] | None, refs: _Refs, threshold: str | None, labels: ChartLabels
 ) -> str:
+    """The chart's text: its references and the latest reading's (date, value) texts."""
     parts = []
     if threshold:
         symbol = _SYMBOLS[_threshold_op(threshold)]
-        parts.append(f"{labels.threshold} {symbol} {labels.quantity(target, unit)}.")
+        parts.append(f"{labels.threshold} {symbol} {refs.target_text}.")
     else:
-        if start is not None:
-            parts.append(f"{labels.start}: {labels.quantity(start, unit)}.")
-        parts.append(f"{labels.target}: {labels.quantity(target, unit)}.")
-    if ordered:
-        day, value = ordered[-1]
-        parts.append(
-            f"{labels.latest}: {labels.quantity(value, unit)} ({labels.format_date(day)})."
-        )
+        if refs.start is not None:
+            parts.append(f"{labels.start}: {refs.start_text}.")
+        parts.append(f"{labels.target}: {refs.target_text}.")
+    if latest:
+        day_text, value_text = latest
+        parts.append(f"{labels.latest}: {value_text} ({day_text}).")
     else:
         parts.append(f"{labels.no_check_ins}.")
     return " ".join(parts)
@@ -486,28 +572,26 @@ def milestone_chart_svg(
 ) -> Markup:
     """A milestone on the cycle's timeline: where it was done, or "not done yet", and any
     partial progress (0..1) reported on the way."""
-    ordered = sorted(progress, key=lambda p: p[0])
+    ordered = sorted(progress, key=_first)
     height = 200.0 if ordered else 110.0
     frame = _Frame(width, height, left=70, right=40, top=26, bottom=44)
     days = [cycle_start, cycle_end, *(d for d, _ in ordered), *([done_on] if done_on else [])]
     first, last = min(days), max(days)
     x_of = _date_scale(first, last, frame)
     axis_y = frame.y1
-    body = _time_axis(frame, x_of, first, last, labels, axis_y)
-    body += _today_marker(frame, x_of, today, (cycle_start, cycle_end), labels, axis_y)
+    body = _time_axis(frame, first, last, labels, axis_y)
+    body += _today_marker(frame, (first, last), today, (cycle_start, cycle_end), labels, axis_y)
     if ordered:
         top_value = max(1.0, max(v for _, v in ordered))
-        y_of = _Scale(min(0.0, min(v for _, v in ordered)), top_value, axis_y - 30, frame.top)
+        y_of = _linear(min(0.0, min(v for _, v in ordered)), top_value, axis_y - 30, frame.top)
         body += [
             _line(frame.left, y_of(1.0), frame.x1, y_of(1.0), "ref ref-target"),
             _text(frame.left - 6, y_of(1.0) + 4, labels.format_percent(1.0), "value-label"),
             _text(frame.left - 6, y_of(0.0) + 4, labels.format_percent(0.0), "value-label"),
         ]
+        formats = _formats(labels)
         body += _points(
-            [
-                (d, v, f"{labels.format_date(d)}: {labels.format_percent(v)}", "point")
-                for d, v in ordered
-            ],
+            [(d, v, f"{formats.date(d)}: {formats.percent(v)}", "point") for d, v in ordered],
             x_of,
             y_of,
         )
@@ -566,30 +650,42 @@ def sparkline_svg(
     height: float = 24,
 ) -> Markup:
     """A tiny progress line on a 0..1 scale (values may go past either end), labelled."""
+    return _sparkline(tuple(values), label, status, width, height)
+
+
+@_memoised(1 << 13)
+def _sparkline(
+    values: tuple[float, ...], label: str, status: str, width: float, height: float
+) -> Markup:
+    """The sparkline of ``sparkline_svg``; memoised, as one objective's shows on several
+    pages."""
     lo = min([0.0, *values])
     hi = max([1.0, *values])
     pad = 3.0
-    y_of = _Scale(lo, hi, height - pad, pad)
+    y_of = _linear(lo, hi, height - pad, pad)
     step = (width - 2 * pad) / max(1, len(values) - 1)
     coords = [
-        (pad + i * step if len(values) > 1 else width / 2, y_of(v)) for i, v in enumerate(values)
+        (_num(pad + i * step if len(values) > 1 else width / 2), _num(y_of(v)))
+        for i, v in enumerate(values)
     ]
     css = "sparkline" + (f" status-{_css_key(status)}" if status else "")
+    text = escape(label)
+    base, goal = y_of(0.0), y_of(1.0)
     parts = [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="{escape(css)}"'
-            f' viewBox="0 0 {_num(width)} {_num(height)}" role="img" aria-label="{escape(label)}">'
+            f' viewBox="0 0 {_num(width)} {_num(height)}" role="img" aria-label="{text}">'
         ),
-        f"<title>{escape(label)}</title>",
-        _line(pad, y_of(0.0), width - pad, y_of(0.0), "spark-base"),
-        _line(pad, y_of(1.0), width - pad, y_of(1.0), "spark-goal"),
+        f"<title>{text}</title>",
+        _line(pad, base, width - pad, base, "spark-base"),
+        _line(pad, goal, width - pad, goal, "spark-goal"),
     ]
     if len(coords) > 1:
-        joined = " ".join(f"{_num(x)},{_num(y)}" for x, y in coords)
+        joined = " ".join([f"{x},{y}" for x, y in coords])
         parts.append(f'<polyline class="spark-line" points="{joined}"/>')
     if coords:
         x, y = coords[-1]
-        parts.append(f'<circle class="spark-last" cx="{_num(x)}" cy="{_num(y)}" r="2.5"/>')
+        parts.append(f'<circle class="spark-last" cx="{x}" cy="{y}" r="2.5"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -612,7 +708,7 @@ def score_history_svg(
         48 + slot * max(1, len(entries)) + 16, height, left=48, right=16, top=24, bottom=40
     )
     top_value = max([1.0, *(e.score for e in entries if e.score is not None)])
-    y_of = _Scale(0.0, top_value, frame.y1, frame.top)
+    y_of = _linear(0.0, top_value, frame.y1, frame.top)
     body = [_line(frame.left, frame.y1, frame.x1, frame.y1, "axis")]
     for mark in (0.4, 0.7, 1.0):
         css = "guide" if mark < 1.0 else "guide guide-max"

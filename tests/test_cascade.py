@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from okrsite.cascade import (
     CascadeEdge,
@@ -393,3 +394,88 @@ def test_a_node_without_a_card_is_still_drawn():
     root = parse(cascade_svg(layout, {}, title="t"))
     groups = [g for g in root.iter(f"{SVG}g") if g.get("data-node") == "lonely"]
     assert len(groups) == 1
+
+
+# --------------------------------------------------------------------------- memoised drawings
+
+
+def renamed(nodes: list[CascadeNode], edges: list[CascadeEdge], prefix: str, levels: int = 0):
+    """The same graph with other ids (in the same order), orders and, optionally, levels."""
+    name = {n.id: f"{prefix}{n.id}" for n in nodes}
+    moved = [
+        CascadeNode(name[n.id], n.level + levels * n.level, tuple(name[p] for p in n.parents),
+                    n.order * 7 - 3)
+        for n in nodes
+    ]
+    return moved, [CascadeEdge(name[e.child], name[e.parent], e.kr) for e in edges]
+
+
+def test_graphs_of_one_shape_are_drawn_alike_with_their_own_ids_layers_and_krs():
+    nodes, edges = org_cascade(40)
+    first = layout_cascade(nodes, edges)
+    for prefix, levels in (("x/", 0), ("y/", 1)):
+        other_nodes, other_edges = renamed(nodes, edges, prefix, levels)
+        other = layout_cascade(other_nodes, other_edges)
+        assert [(b.x, b.y) for b in other.boxes] == [(b.x, b.y) for b in first.boxes]
+        assert [b.id for b in other.boxes] == [prefix + b.id for b in first.boxes]
+        assert [b.layer for b in other.boxes] == [b.layer * (1 + levels) for b in first.boxes]
+        assert [(r.child, r.parent, r.krs, r.points) for r in other.edges] == [
+            (prefix + r.child, prefix + r.parent, r.krs, r.points) for r in first.edges
+        ]
+    assert layout_cascade(nodes, edges) == first
+
+
+def test_sibling_order_decides_the_drawing_not_the_order_values():
+    def drawn(orders: tuple[int, int]) -> list[str]:
+        parent = CascadeNode("p", 0)
+        kids = [CascadeNode(k, 1, ("p",), o) for k, o in zip(("a", "b"), orders)]
+        grandkids = [CascadeNode(f"{k}1", 2, (k,)) for k in ("a", "b")]
+        layout = layout_cascade([parent, *kids, *grandkids], [])
+        return [b.id for b in sorted(layout.boxes, key=lambda b: (b.layer, b.x))]
+
+    assert drawn((1, 5)) == drawn((-20, 300)) == ["p", "a", "b", "a1", "b1"]
+    assert drawn((5, 1)) == ["p", "b", "a", "b1", "a1"]
+
+
+def test_sizes_keep_their_type_and_float_orders_are_not_ranked():
+    nodes = [CascadeNode("a", 0), CascadeNode("b", 1, ("a",), 1)]
+    assert repr(layout_cascade(nodes, [], node_width=200)) != repr(
+        layout_cascade(nodes, [], node_width=200.0)
+    )
+    assert layout_cascade(nodes, [], node_width=200) == layout_cascade(nodes, [], node_width=200.0)
+    floats = [CascadeNode("a", 0, (), 0.5), CascadeNode("b", 1, ("a",), float("nan"))]
+    assert {b.id for b in layout_cascade(floats, []).boxes} == {"a", "b"}
+
+
+def test_links_are_judged_alike_memoised_or_not():
+    hrefs = {
+        "../../a/": True,
+        "https://x.example/?a=1&b=2": True,
+        "HTTP://X": True,
+        "mailto:a@b": True,
+        "javascript:alert(1)": False,
+        " java\tscript:alert(1)": False,
+        "data:text/html,x": False,
+        "//[bad": False,  # urlsplit rejects the host
+        "": False,
+    }
+    for _ in range(2):
+        for href, safe in hrefs.items():
+            nodes = [CascadeNode("x", 0)]
+            cards = {"x": NodeCard("t", "o", None, "no-data", "", href)}
+            root = parse(cascade_svg(layout_cascade(nodes, []), cards, title="t"))
+            links = list(root.iter(f"{SVG}a"))
+            assert bool(links) is safe, href
+
+
+def test_equal_markup_and_str_templates_are_not_mixed_up():
+    layout = layout_cascade([CascadeNode("x", 0)], [])
+    cards = {"x": NodeCard("t", "<b>", 0.5, "on-track", "On", "x/")}
+    for _ in range(2):
+        as_text = str(
+            cascade_svg(layout, cards, title="t", labels=CascadeLabels(owner="By {owner}"))
+        )
+        as_markup = str(
+            cascade_svg(layout, cards, title="t", labels=CascadeLabels(owner=Markup("By {owner}")))
+        )
+        assert "By &lt;b&gt;" in as_text and "By &amp;lt;b&amp;gt;" in as_markup

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 
 from okrsite.charts import (
     ChartLabels,
@@ -402,3 +403,62 @@ def test_score_history_bars_and_labels():
     assert heights[0] / heights[1] == pytest.approx(0.72 / 0.3, rel=1e-3)
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert {"0.72", "0.30", "2026-Q1", "2026-Q3"} <= set(texts)
+
+
+# --------------------------------------------------------------------------- memoised parts
+
+
+def test_a_markup_label_is_kept_and_an_equal_text_is_escaped():
+    text = "Grow <b>ARR</b>"
+    for _ in range(2):
+        plain = str(sparkline_svg([0.2, 0.4], label=text))
+        marked = str(sparkline_svg([0.2, 0.4], label=Markup(text)))
+        assert "<title>Grow &lt;b&gt;ARR&lt;/b&gt;</title>" in plain
+        assert "<title>Grow <b>ARR</b></title>" in marked
+    assert sparkline_svg([0.2, 0.4], label="x") == sparkline_svg((0.2, 0.4), label="x")
+
+
+class Counted:
+    """A format callback that counts its calls and, as an unhashable object, cannot be a key."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, format_date):
+        self.format_date, self.calls = format_date, 0
+
+    def __eq__(self, other):
+        return self is other
+
+    def __call__(self, day):
+        self.calls += 1
+        return self.format_date(day)
+
+
+def test_charts_are_the_same_with_memoised_or_unhashable_formats():
+    def draw(labels: ChartLabels) -> str:
+        return str(
+            trend_chart_svg(
+                CHECKINS, cycle_start=START, cycle_end=END, start=99.5, target=99.95, unit="%",
+                today=date(2026, 11, 20), title="Uptime", labels=labels,
+            )
+            + milestone_chart_svg(
+                cycle_start=START, cycle_end=END, done_on=None, title="m", labels=labels,
+                progress=[(date(2026, 10, 20), 0.25), (date(2026, 11, 3), 0.5)],
+            )
+        )
+
+    plain = draw(ChartLabels())
+    counted = Counted(ChartLabels().format_date)
+    assert draw(ChartLabels(format_date=counted)) == plain == draw(ChartLabels())
+    assert counted.calls > 0
+
+
+def test_equal_markup_and_str_legend_names_are_not_mixed_up():
+    def legend(name: str) -> str:
+        labels = ChartLabels(ideal_pace=name)
+        return str(trend_chart_svg([], cycle_start=START, cycle_end=END, start=1, target=2,
+                                   title="t", labels=labels))
+
+    for _ in range(2):
+        assert "A &amp;amp; B" in legend("A &amp; B")
+        assert "A &amp; B<" in legend(Markup("A &amp; B"))

@@ -20,9 +20,8 @@ def labels_for(t: Strings, fmt: Formatter) -> charts.ChartLabels:
         not_done=t("kr.not_done"), progress=t("kr.progress"), score=t("chart.score"),
         no_score=t("chart.no_score"), green=t("status.green"), yellow=t("status.yellow"),
         red=t("status.red"),
-        format_date=lambda d: fmt.date(d), format_tick=lambda d: fmt.date_short(d),
-        format_number=lambda v: fmt.number(v), format_percent=lambda v: fmt.percent(v),
-        format_score=lambda v: fmt.grade(v), format_quantity=fmt.with_unit,
+        format_date=fmt.date, format_tick=fmt.date_short, format_number=fmt.number,
+        format_percent=fmt.percent, format_score=fmt.grade, format_quantity=fmt.with_unit,
     )
 
 
@@ -81,8 +80,12 @@ def graph_svg(graph: Graph, *, title: str, href: Callable[[str], str], id_prefix
         return Markup("")
     nodes = [cascade.CascadeNode(n.id, n.level, n.parents, n.order) for n in graph.nodes]
     edges = [cascade.CascadeEdge(e.child, e.parent, e.kr) for e in graph.edges]
-    size = {"node_width": 200, "node_height": 78, "h_gap": 18, "v_gap": 44} if compact else {}
-    layout = cascade.layout_cascade(nodes, edges, **size)
+    if compact:
+        layout = cascade.layout_cascade(
+            nodes, edges, node_width=200, node_height=78, h_gap=18, v_gap=44
+        )
+    else:
+        layout = cascade.layout_cascade(nodes, edges)
     cards = {
         n.id: cascade.NodeCard(
             title=plain(n.title), owner=n.owner_name, progress=n.progress,
@@ -100,5 +103,5 @@ def cascade_labels(t: Strings, fmt: Formatter) -> cascade.CascadeLabels:
         owner=t("cascade.owner"), status=t("cascade.status"), progress=t("cascade.progress"),
         no_progress=t("status.no-data"), zoom_in=t("cascade.zoom_in"),
         zoom_out=t("cascade.zoom_out"), reset=t("cascade.reset"),
-        format_percent=lambda v: fmt.percent(v),
+        format_percent=fmt.percent,
     )
