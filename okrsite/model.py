@@ -360,13 +360,23 @@ class CheckInHead(NamedTuple):
     author: str | None
     confidence: float | None
     objectives: tuple[str, ...]  # every objective it is about, in first-mention order
-    confidences: tuple[float, ...]  # its confidence, else those its values gave
+    # its confidence (objective ""), else the confidences its values gave, by objective
+    given: tuple[tuple[str, float], ...]
+
+    @property
+    def confidences(self) -> tuple[float, ...]:
+        return tuple(value for _, value in self.given)
 
     @classmethod
     def of(cls, c: CheckIn) -> CheckInHead:
-        given = (c.confidence,) if c.confidence is not None else tuple(
-            u.reading.confidence for u in c.updates if u.reading.confidence is not None)
+        given = (("", c.confidence),) if c.confidence is not None else tuple(
+            (u.objective, u.reading.confidence) for u in c.updates if u.reading.confidence is not None)
         return cls(c.id, c.cycle, c.owner_folder, c.date, c.author, c.confidence, c.objectives, given)
+
+    def about(self, kept: Collection[str]) -> CheckInHead:
+        """The head of this check-in with only what it says about objectives in `kept`."""
+        return self._replace(objectives=tuple(o for o in self.objectives if o in kept),
+                             given=tuple((o, v) for o, v in self.given if not o or o in kept))
 
 
 _Key = TypeVar("_Key")
@@ -393,6 +403,24 @@ class SiteIndex:
     def of(cls, objectives: Mapping[str, Objective], checkins: Mapping[str, CheckIn]) -> SiteIndex:
         return cls({oid: ObjectiveHead.of(o) for oid, o in objectives.items()},
                    {cid: CheckInHead.of(c) for cid, c in checkins.items()})
+
+    def only(self, objective_ids: Collection[str]) -> SiteIndex:
+        """As Site.only."""
+        return SiteIndex({oid: h for oid, h in self.objectives.items() if oid in objective_ids}, self.checkins)
+
+    def as_of(self, day: dt.date) -> SiteIndex:
+        """As Site.as_of."""
+        checkins = {cid: h for cid, h in self.checkins.items() if h.date <= day}
+        return SiteIndex(
+            {oid: h._replace(checkins=tuple(c for c in h.checkins if c in checkins))
+             for oid, h in self.objectives.items()},
+            checkins)
+
+    def view(self, kept: Collection[str]) -> SiteIndex:
+        """As Site.view, for the objectives `kept`."""
+        objectives = {oid: _head_without_missing(h, kept) for oid, h in self.objectives.items() if oid in kept}
+        # (a kept objective's check-ins are about it, so they are all kept)
+        return SiteIndex(objectives, {cid: h.about(kept) for cid, h in self.checkins.items() if _still_about(h, kept)})
 
     @cached_property
     def children(self) -> Mapping[str, tuple[str, ...]]:
@@ -450,11 +478,14 @@ class Site:
     org: Org
     objectives: Mapping[str, Objective]  # ordered by cycle, then path
     checkins: Mapping[str, CheckIn]  # ordered by date, then file name
+    # The heads of `objectives` and `checkins`, when known without reading them (a site whose
+    # objects are made on first use: a transformed view, or one loaded a unit at a time).
+    heads: SiteIndex | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def index(self) -> SiteIndex:
         """The heads of the objectives and check-ins, and what follows from them."""
-        return SiteIndex.of(self.objectives, self.checkins)
+        return self.heads if self.heads is not None else SiteIndex.of(self.objectives, self.checkins)
 
     @property
     def children(self) -> Mapping[str, tuple[str, ...]]:
@@ -484,47 +515,100 @@ class Site:
 
     def view(self, *, drafts: bool, public: bool) -> Site:
         """The site as published: drafts only with `drafts`, private objectives not if `public`."""
+        heads = self.index
         kept = {
-            oid: o for oid, o in self.objectives.items()
+            oid for oid, o in heads.objectives.items()
             if (drafts or o.lifecycle is not Lifecycle.DRAFT)
             and not (public and o.visibility is Visibility.PRIVATE)
         }
-        if len(kept) == len(self.objectives):
+        if len(kept) == len(heads.objectives):
             return self
-        objectives = {oid: _without_missing(o, kept) for oid, o in kept.items()}
-        checkins = {}
-        for cid, checkin in self.checkins.items():
-            updates = tuple(u for u in checkin.updates if u.objective in kept)
-            objective = checkin.objective if checkin.objective in kept else None
-            if (checkin.objective or checkin.updates) and not (objective or updates):
-                continue  # it was only about objectives this view leaves out
-            checkins[cid] = replace(checkin, updates=updates, objective=objective)
-        return replace(self, objectives=objectives, checkins=checkins)
+        index = heads.view(kept)
+        source_objectives, source_checkins = self.objectives, self.checkins
 
+        def checkin(cid: str) -> CheckIn:
+            c = source_checkins[cid]
+            return replace(c, updates=tuple(u for u in c.updates if u.objective in kept),
+                           objective=c.objective if c.objective in kept else None)
+
+        objectives = Derived(index.objectives, lambda oid: _without_missing(source_objectives[oid], kept))
+        return replace(self, objectives=objectives, checkins=Derived(index.checkins, checkin), heads=index)
 
     def only(self, objective_ids: Collection[str]) -> Site:
         """The site with only these objectives (check-ins, cycles and org unchanged)."""
-        if len(objective_ids) == len(self.objectives):
+        if len(objective_ids) == len(self.index.objectives):
             return self
-        return replace(self, objectives={oid: o for oid, o in self.objectives.items() if oid in objective_ids})
+        index = self.index.only(objective_ids)
+        source = self.objectives
+        return replace(self, objectives=Derived(index.objectives, source.__getitem__), heads=index)
 
     def as_of(self, day: dt.date) -> Site:
         """The site as it stood on `day`: check-ins dated later are not there yet."""
-        checkins = {cid: c for cid, c in self.checkins.items() if c.date <= day}
-        if len(checkins) == len(self.checkins):
+        heads = self.index
+        if all(h.date <= day for h in heads.checkins.values()):
             return self
-        objectives = {}
-        for oid, o in self.objectives.items():
+        index = heads.as_of(day)
+        source_objectives, source_checkins = self.objectives, self.checkins
+
+        def objective(oid: str) -> Objective:
+            o = source_objectives[oid]
             krs = tuple(
                 replace(kr, readings=tuple(r for r in kr.readings if r.date is None or r.date <= day))
                 for kr in o.key_results
             )
-            objectives[oid] = replace(o, key_results=krs,
-                                      checkins=tuple(c for c in o.checkins if c in checkins))
-        return replace(self, objectives=objectives, checkins=checkins)
+            return replace(o, key_results=krs, checkins=tuple(c for c in o.checkins if c in index.checkins))
+
+        return replace(self, objectives=Derived(index.objectives, objective),
+                       checkins=Derived(index.checkins, source_checkins.__getitem__), heads=index)
 
 
-def _without_missing(objective: Objective, kept: Mapping[str, Objective]) -> Objective:
+_Value = TypeVar("_Value")
+
+
+class Derived(Mapping[str, _Value]):
+    """A mapping whose keys are known (those of `keys`, in their order) and whose values are
+    made by `make` on first use: a view of a site reads only the objects a page asks for."""
+
+    def __init__(self, keys: Mapping[str, object], make: Callable[[str], _Value]):
+        self._keys = keys
+        self._make = make
+        self._made: dict[str, _Value] = {}
+
+    def __getitem__(self, key: str) -> _Value:
+        found = self._made.get(key)
+        if found is None:
+            if key not in self._keys:
+                raise KeyError(key)
+            found = self._made[key] = self._make(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __repr__(self) -> str:
+        return f"Derived({len(self._keys)} keys)"
+
+
+def _still_about(head: CheckInHead, kept: Collection[str]) -> bool:
+    """A check-in that was about objectives stays only if one of them is kept."""
+    return not head.objectives or any(o in kept for o in head.objectives)
+
+
+def _head_without_missing(head: ObjectiveHead, kept: Collection[str]) -> ObjectiveHead:
+    parents = tuple(p for p in head.parents if p.objective in kept)
+    krs = tuple(kr._replace(linked=None) if kr.linked and kr.linked not in kept else kr for kr in head.key_results)
+    if parents == head.parents and krs == head.key_results:
+        return head
+    return head._replace(parents=parents, key_results=krs)
+
+
+def _without_missing(objective: Objective, kept: Collection[str]) -> Objective:
     parents = tuple(p for p in objective.parents if p.objective in kept)
     krs = tuple(
         replace(kr, linked=None) if kr.linked and kr.linked not in kept else kr
