@@ -25,23 +25,24 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
-from .check import CheckResult, check_site
+from .check import Checked, CheckResult, check_site
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .history import read_history
 from .render import urls
-from .render.inputs import PageInputs
+from .render.inputs import ObjectDigests, PageInputs
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.renderer import Renderer, SiteGlobals
 from .render.theme import find_theme
-from .render.views import ViewBuilder
+from .render.views import ObjectiveSummary, ViewBuilder
+from .scoring import Scores
 
 MARKER = ".okrsite-build"
 SEARCH_DIR = "pagefind"
@@ -104,8 +105,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         cache = BuildCache.open((options.cache_dir or site_dir / CACHE_DIR) if options.use_cache else None)
     timings["cache"] = time.perf_counter() - started
     cache.documents.begin()
+    last = cache.state if isinstance(cache.state, BuildState) else None
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
-                         public=options.public, cache=cache.documents)
+                         public=options.public, cache=cache.documents, previous=last.checked if last else None)
     timings.update(checked.timings)  # load, score
     if options.cache is None:  # a cache kept open across builds (the dev server's) keeps them all
         started = time.perf_counter()
@@ -118,6 +120,10 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
 
     started = time.perf_counter()
     plan = _plan(site_dir, checked, options)
+    history = _history_digests(plan.builder)
+    if last is not None and checked.changed is not None:
+        _reuse(plan, last, checked, checked.changed | {o for o, d in history.items() if last.history.get(o) != d})
+    plan.digests = _page_digests(plan)
     timings["plan"] = time.perf_counter() - started
 
     out_dir = options.out_dir.resolve()
@@ -140,7 +146,11 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
                 _swap(staging, out_dir)
             else:
                 _apply(staging, out_dir, previous, manifest)
-        cache.save(manifest)
+        state = None
+        if checked.state is not None:
+            state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
+                               plan.builder.memo.get("week_before") or (last.week if last else None))
+        cache.save(manifest, state, checked.state.site.units if checked.state else None)
         if cache.page_fragments is not None:
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
@@ -165,6 +175,57 @@ class Plan:
     renderer: Renderer
     builder: ViewBuilder
     inputs: PageInputs
+    digests: dict[str, str] = field(default_factory=dict)  # output → input digest
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What a build leaves for the next one, besides the page manifest: what the check found,
+    the digests and summaries of every objective and check-in, and each objective's history,
+    so the next build works out again only what an edit touched."""
+
+    checked: Checked
+    digests: ObjectDigests
+    summaries: dict[str, ObjectiveSummary]
+    history: dict[str, str]  # objective id → digest of its commits and target moves
+    week: Scores | None = None  # the this-week page's scores of a week ago
+
+
+def _reuse(plan: Plan, last: BuildState, checked: CheckResult, changed: Collection[str]) -> None:
+    """Give the plan what the last build worked out for the objects that did not change:
+    every objective but those `changed`, every check-in about none of them whose file is the
+    same. Without a previous state, or after a change to what every object depends on (the
+    org, settings), there is nothing to reuse and this is not called."""
+    index = plan.builder.index
+    heads = index.objectives
+    keep = {oid for oid in heads if oid not in changed}
+    before, now = last.digests, plan.inputs.digests
+    for table in ("objective", "summary", "node", "link"):
+        getattr(now, table).update((oid, d) for oid, d in getattr(before, table).items() if oid in keep)
+    units = checked.state.site.units if checked.state is not None else {}
+    same_files = {uid for uid, unit in last.checked.site.units.items()
+                  if (found := units.get(uid)) is not None and found.files == unit.files}
+    for cid, head in index.checkins.items():
+        if f"{head.cycle}/{head.owner_folder}" in same_files and all(o in keep for o in head.objectives) \
+                and cid in before.checkin:
+            now.checkin[cid] = before.checkin[cid]
+    plan.builder.summaries.update((oid, s) for oid, s in last.summaries.items() if oid in keep)
+    plan.builder.memo["changed"] = frozenset(changed)
+    if last.week is not None:
+        plan.builder.memo["week_before_last"] = last.week
+
+
+def _history_digests(builder: ViewBuilder) -> dict[str, str]:
+    history = builder.history
+    return {oid: hashlib.sha256(repr((history.of(h.path), history.moves.get(oid))).encode()).hexdigest()[:16]
+            for oid, h in builder.index.objectives.items()}
+
+
+def _page_digests(plan: Plan) -> dict[str, str]:
+    """Every page's input digest, worked out here (not in the render processes), so the
+    digests and summaries of every object are at hand for the next build."""
+    base = plan.renderer.fingerprint()  # theme, config, globals, version
+    return {page.output: base + plan.inputs.digest(page) for page in plan.pages}
 
 
 def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
@@ -391,7 +452,7 @@ def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: st
     done = []
     for index in chunk:
         page = plan.pages[index]
-        inputs = base + plan.inputs.digest(page)  # base: theme, config, globals, version
+        inputs = plan.digests.get(page.output) or base + plan.inputs.digest(page)
         if previous is not None and previous.inputs.get(page.output) == inputs:
             done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
             continue

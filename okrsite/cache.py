@@ -1,4 +1,6 @@
-"""The build cache (`.okrsite-cache/` by default): parsed files and page fingerprints.
+"""The build cache (`.okrsite-cache/` by default): parsed files, what the last build found
+(the loaded site's state, scores, object digests and summaries), page fingerprints, and parts
+of pages and exports.
 
 Keyed by content hashes, never by modification times, so a fresh CI checkout with the cache
 restored gets the same hits as the machine that wrote it. Deleting the folder is always safe:
@@ -21,56 +23,98 @@ from .content.documents import Parsed
 from .content.loader import collector_paused
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 shards 64 fragment files page fragments flat updates"
-_DOCUMENTS = "documents"  # a folder of shards, so an edit rewrites one small file, not all
-_SHARDS = 64
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state"
+_DOCUMENTS = "documents"  # a folder: one file per unit, so an edit rewrites one small file
 _PAGES = "pages.pickle"
+_STATE = "state.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
 _PAGE_FRAGMENTS = "page-fragments"  # a folder: one file per page
 
 
-def _shard(key: str) -> int:
-    return int(hashlib.blake2b(key.encode(), digest_size=2).hexdigest(), 16) % _SHARDS
-
-
 @dataclass
 class DocumentCache:
-    """Parsed documents by (kind, path, content hash); implements content.loader.ParseCache."""
+    """Parsed documents by (kind, path, content hash); implements content.loader.ParseCache.
 
-    entries: dict[str, Parsed] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
-    added: set[str] = field(default_factory=set)
+    One file per unit (an owner folder of a cycle; the org and cycle files share one), read the
+    first time one of its documents is asked for: a build that reads one unit of a large site
+    again reads one small file."""
+
+    folder: Path | None = None
+    units: dict[str, dict[str, Parsed]] = field(default_factory=dict)  # read or made, by unit
+    used: dict[str, set[str]] = field(default_factory=dict)  # keys used this build, by unit
+    dirty: set[str] = field(default_factory=set)  # units with documents not in their file
 
     def get(self, key: str) -> Parsed | None:
-        found = self.entries.get(key)
+        unit = _unit_of(key)
+        found = self._entries(unit).get(key)
         if found is not None:
-            self.used.add(key)
+            self.used.setdefault(unit, set()).add(key)
         return found
 
     def put(self, key: str, parsed: Parsed) -> None:
-        self.entries[key] = parsed
-        self.used.add(key)
-        self.added.add(key)
+        unit = _unit_of(key)
+        self._entries(unit)[key] = parsed
+        self.used.setdefault(unit, set()).add(key)
+        self.dirty.add(unit)
 
     def begin(self) -> None:
         """Start a build with a cache kept open since the last one: nothing used yet."""
-        self.used = set()
-
-    def settle(self) -> None:
-        """After a save: keep what the build used (what the shards now hold), nothing else."""
-        self.entries = {key: self.entries[key] for key in self.used}
-        self.used, self.added = set(), set()
-
-    def changed_shards(self) -> set[int]:
-        """Shards that gained a document or hold one this build no longer used."""
-        stale = set(self.entries) - self.used
-        return {_shard(key) for key in self.added | stale}
+        self.used = {}
 
     def release(self) -> None:
         """Let go of every document (after they are saved): the model holds what a build needs,
         and on a large site the parsed documents are a third of its memory."""
-        self.entries, self.used, self.added = {}, set(), set()
+        self.units, self.used, self.dirty = {}, {}, set()
 
+    def write(self, units: Iterable[str] | None = None) -> None:
+        """Write the units that gained documents, with the documents this build used (an
+        edited file's old version goes); with `units` (every unit of the site now), forget
+        the files of units that are gone."""
+        if self.folder is None:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for unit in sorted(self.dirty):
+            used = self.used.get(unit, set())
+            entries = {key: parsed for key, parsed in self.units.get(unit, {}).items() if key in used}
+            self.units[unit] = entries
+            _write(self._path(unit), pickle.dumps(entries, protocol=5))
+        self.dirty = set()
+        if units is not None:
+            wanted = {self._path(unit).name for unit in (*units, "")}
+            for path in self.folder.iterdir():
+                if path.suffix == ".pickle" and path.name not in wanted:
+                    path.unlink(missing_ok=True)
+
+    def keys(self, *, stored: bool = False) -> set[str]:
+        """The keys of the documents held (`stored`: of those in the folder)."""
+        if not stored:
+            return {key for entries in self.units.values() for key in entries}
+        found: set[str] = set()
+        if self.folder is not None and self.folder.is_dir():
+            for path in self.folder.glob("*.pickle"):
+                entries = _load(path)
+                if isinstance(entries, dict):
+                    found.update(entries)
+        return found
+
+    def _entries(self, unit: str) -> dict[str, Parsed]:
+        found = self.units.get(unit)
+        if found is None:
+            loaded = _load(self._path(unit)) if self.folder is not None else None
+            found = self.units[unit] = loaded if isinstance(loaded, dict) else {}
+        return found
+
+    def _path(self, unit: str) -> Path:
+        assert self.folder is not None
+        return self.folder / (hashlib.blake2b(unit.encode(), digest_size=12).hexdigest() + ".pickle")
+
+
+def _unit_of(key: str) -> str:
+    """The unit of a document key `kind:path:digest`: CYCLE/OWNER for objectives and check-ins
+    (content/CYCLE/OWNER/...), "" for the org and cycle files."""
+    kind, _, rest = key.partition(":")
+    parts = rest.rpartition(":")[0].split("/")
+    return f"{parts[1]}/{parts[2]}" if kind in ("objective", "checkin") and len(parts) > 3 else ""
 
 
 @dataclass
@@ -183,6 +227,7 @@ class BuildCache:
     pages: PageManifest = field(default_factory=PageManifest)
     fragments: Fragments = field(default_factory=Fragments)
     page_fragments: PageFragmentFiles | None = None
+    state: object | None = None  # what the last build found (build.BuildState), read on open
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -191,6 +236,8 @@ class BuildCache:
             return cls._open(folder)
 
     def __post_init__(self) -> None:
+        if self.folder is not None and self.documents.folder is None:
+            self.documents = DocumentCache(self.folder / _DOCUMENTS)
         if self.folder is not None and self.fragments.folder is None:
             self.fragments = Fragments(self.folder / _FRAGMENTS)
         if self.folder is not None and self.page_fragments is None:
@@ -200,72 +247,59 @@ class BuildCache:
     def _open(cls, folder: Path | None) -> BuildCache:
         cache = cls(folder)
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
-            if folder is not None:  # another version's fragments: not to be read
-                shutil.rmtree(folder / _FRAGMENTS, ignore_errors=True)
-                shutil.rmtree(folder / _PAGE_FRAGMENTS, ignore_errors=True)
+            if folder is not None:  # another version's files: not to be read
+                for name in (_FRAGMENTS, _PAGE_FRAGMENTS, _DOCUMENTS):
+                    shutil.rmtree(folder / name, ignore_errors=True)
+                (folder / _STATE).unlink(missing_ok=True)
             return cache
-        documents: dict[str, Parsed] = {}
-        for number in range(_SHARDS):
-            shard = _load(folder / _DOCUMENTS / f"{number:02d}.pickle")
-            if isinstance(shard, dict):
-                documents.update(shard)
-        cache.documents = DocumentCache(documents)
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
+        cache.state = _load(folder / _STATE)
         return cache
 
-    def save(self, pages: PageManifest | None = None) -> None:
+    def save(self, pages: PageManifest | None = None, state: object | None = None,
+             units: Iterable[str] | None = None) -> None:
         """Write what changed; a failure to write the cache never fails a build. Afterwards the
         cache holds what was saved, ready for the next build (see BuildOptions.cache)."""
         try:
-            self._write(pages)
+            self._write(pages, state, units)
         finally:
-            self.documents.settle()
             self.fragments.settle()
             if pages is not None:
                 self.pages = pages
+            if state is not None:
+                self.state = state
 
     def save_documents(self) -> None:
-        """Write the shards whose documents changed, as soon as the site is loaded (a one-shot
+        """Write the units whose documents changed, as soon as the site is loaded (a one-shot
         build then releases them before rendering). Like save(), never fails a build."""
+        if self.folder is None:
+            return
         try:
-            self._write_documents()
+            self._begin_writing()
+            self.documents.write()
         except OSError:
             pass
-        finally:
-            self.documents.settle()
 
     def _begin_writing(self) -> None:
         assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         _write(self.folder / "stamp", _STAMP.encode())
         _write(self.folder / "README.txt",
-               b"okrsite build cache: parsed files and page fingerprints by content hash.\n"
-               b"Safe to delete; safe to restore from a CI cache.\n")
+               b"okrsite build cache: parsed files, what the last build found and page fingerprints,\n"
+               b"by content hash. Safe to delete; safe to restore from a CI cache.\n")
 
-    def _write_documents(self) -> None:
-        changed = self.documents.changed_shards()
-        if self.folder is None or not changed:
-            return
-        self._begin_writing()
-        (self.folder / _DOCUMENTS).mkdir(exist_ok=True)
-        by_shard: dict[int, dict[str, Parsed]] = {n: {} for n in changed}
-        for key in sorted(self.documents.used):
-            number = _shard(key)
-            if number in by_shard:
-                by_shard[number][key] = self.documents.entries[key]
-        for number, entries in by_shard.items():
-            _write(self.folder / _DOCUMENTS / f"{number:02d}.pickle", pickle.dumps(entries, protocol=5))
-
-    def _write(self, pages: PageManifest | None) -> None:
+    def _write(self, pages: PageManifest | None, state: object | None, units: Iterable[str] | None) -> None:
         if self.folder is None:
             return
         try:
             self._begin_writing()
-            self._write_documents()
+            self.documents.write(units)
             if pages is not None:
                 _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
+            if state is not None:
+                _write(self.folder / _STATE, pickle.dumps(state, protocol=5))
         except OSError:
             pass
 

@@ -9,10 +9,23 @@ from pathlib import Path
 
 from .config import build_date
 from .content.loader import Loaded, ParseCache, load_site
+from .content.units import SiteState
 from .diagnostics import Diagnostic, Severity, sort_diagnostics
 from .lint import lint_site
-from .model import Site
-from .scoring import Scores, restrict_scores, score_site
+from .model import Site, SiteIndex
+from .scoring import Scores, rescore, restrict_scores, score_site
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What a check leaves for the next one: the loaded site's state and the scores (of every
+    objective the published view holds, private ones too)."""
+
+    site: SiteState
+    scores: Scores
+    drafts: bool
+    public: bool
+    heads: SiteIndex  # of the published view
 
 
 @dataclass(frozen=True)
@@ -25,6 +38,10 @@ class CheckResult:
     diagnostics: tuple[Diagnostic, ...]
     today: dt.date
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase: load, score
+    state: Checked | None = None  # for the next check
+    # Objectives that may read differently than in the last check (their files, check-ins or
+    # scores changed); None: any (there was no last check to compare with).
+    changed: frozenset[str] | None = None
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -45,24 +62,39 @@ def check_site(
     drafts: bool = False,
     public: bool = False,
     cache: ParseCache | None = None,
+    previous: Checked | None = None,
 ) -> CheckResult:
-    """Load `site_dir`, score the published view on `today`, and lint it."""
+    """Load `site_dir`, score the published view on `today`, and lint it. With the state of
+    the last check, only what changed since is read and scored again."""
     started = time.perf_counter()
+    if previous is not None and (previous.drafts, previous.public) != (drafts, public):
+        previous = None
     # The model lives as long as the process needs it and holds no reference cycles: keep the
     # cycle collector from scanning its millions of objects again on every collection.
-    loaded = load_site(site_dir, cache=cache, keep=True)
+    loaded = load_site(site_dir, cache=cache, keep=True, previous=previous.site if previous else None)
     loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())
     when = build_date(loaded.site.config, today)
     view = loaded.site.view(drafts=drafts, public=False)
-    scores = score_site(view, when)
+    again: set[str] | None = None
+    if previous is not None and loaded.changed is not None:
+        scores, again = rescore(view, previous.scores, loaded.changed, today=when)
+    else:
+        scores = score_site(view, when)
+    all_scores = Scores(when, {}, scores.objectives, scores.cycles)
     if public:
         # Scores come from the whole (intranet) model, so an objective reads the same in both
         # builds; the public view only leaves private objectives out of pages and counts.
         view = loaded.site.view(drafts=drafts, public=True)
         scores = restrict_scores(scores, view)
+    changed: frozenset[str] | None = None
+    if previous is not None and again is not None and loaded.changed is not None:
+        # and whatever reads differently in the view: a parent left out, a check-in added
+        heads, before = view.index.objectives, previous.heads.objectives
+        changed = frozenset({*loaded.changed, *again, *(oid for oid, h in heads.items() if before.get(oid) != h)})
+    state = Checked(loaded.state, all_scores, drafts, public, view.index) if loaded.state is not None else None
     lint = lint_site(view, scores)
     diagnostics = tuple(sort_diagnostics([*loaded.diagnostics, *lint.items]))
     timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at}
-    return CheckResult(loaded, view, scores, diagnostics, when, timings)
+    return CheckResult(loaded, view, scores, diagnostics, when, timings, state, changed)

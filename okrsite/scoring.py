@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -251,24 +251,78 @@ def score_site(site: Site, today: dt.date) -> Scores:
     return Scores(today, scorer.kr_scores, objective_scores, _cycle_scores(site, objective_scores, today))
 
 
-def rescore(site: Site, previous: Scores, changed: Collection[str]) -> tuple[Scores, set[str]]:
-    """The scores of `site`, from those of an earlier version of it on the same day in which
-    the objectives `changed` (their key results, readings, check-ins, `score:` or children)
-    were different: those and every objective whose score is computed from them are scored
-    again; the others keep their scores. Returns the scores and the objectives scored again.
-    Key result scores are given only for those (the others are not looked at)."""
+def rescore(site: Site, previous: Scores, changed: Collection[str],
+            today: dt.date | None = None) -> tuple[Scores, set[str]]:
+    """The scores of `site` on `today` (default: the day of `previous`), from those of an
+    earlier version of it in which the objectives `changed` (their key results, readings,
+    check-ins, `score:` or children) were different: those and every objective whose score is
+    computed from them are scored again; the others keep their scores. On another day than
+    `previous`'s, every objective of a cycle that has not ended (on either day) has changed,
+    whatever `changed` says. Returns the scores and the objectives scored again; key result
+    scores are worked out when first asked for."""
     heads = site.index.objectives
-    again = _dependents(site, {oid for oid in changed if oid in heads})
-    scorer = _Scorer(site, previous.today, known={
+    today = today or previous.today
+    changed = {oid for oid in changed if oid in heads}
+    if today != previous.today:
+        live = {cid for cid, c in site.cycles.items()
+                if c.phase(today) != "ended" or c.phase(previous.today) != "ended"}
+        changed |= {oid for oid, h in heads.items() if h.cycle in live or h.cycle not in site.cycles}
+    again = _dependents(site, changed | (set(heads) - set(previous.objectives)))
+    scorer = _Scorer(site, today, known={
         oid: score.progress for oid, score in previous.objectives.items() if oid not in again})
     objective_scores = {oid: previous.objectives[oid] for oid in heads if oid not in again}
     objective_scores.update((oid, scorer.objective(oid)) for oid in again)
     ordered = {oid: objective_scores[oid] for oid in heads}
     cycles = {heads[oid].cycle for oid in again} | (set(site.cycles) - set(previous.cycles))
+    if today != previous.today:
+        cycles |= {cid for cid, c in site.cycles.items() if c.phase(today) != "ended"}
     cycle_scores = {cid: score for cid, score in previous.cycles.items() if cid in site.cycles}
-    cycle_scores.update(_cycle_scores(site, ordered, previous.today, cycles))
+    cycle_scores.update(_cycle_scores(site, ordered, today, cycles))
     cycle_scores = {cid: cycle_scores[cid] for cid in site.cycles}
-    return Scores(previous.today, scorer.kr_scores, ordered, cycle_scores), again
+    krs = KRScores(site, today, ordered, scorer.kr_scores)
+    return Scores(today, krs, ordered, cycle_scores), again
+
+
+class KRScores(Mapping[tuple[str, str], KRScore]):
+    """Key result scores worked out when first asked for, from the objectives' scores (what
+    linked key results take): a build that renders a few objectives scores their key results
+    only."""
+
+    def __init__(self, site: Site, today: dt.date, objectives: Mapping[str, ObjectiveScore],
+                 known: Mapping[tuple[str, str], KRScore] | None = None):
+        self.site, self.today, self.objectives = site, today, objectives
+        self._found: dict[tuple[str, str], KRScore] = dict(known or {})
+        self._scorer: _Scorer | None = None
+
+    def __getitem__(self, key: tuple[str, str]) -> KRScore:
+        found = self._found.get(key)
+        if found is None:
+            objective_id = key[0]
+            if objective_id not in self.site.index.objectives:
+                raise KeyError(key)
+            if self._scorer is None:
+                self._scorer = _Scorer(self.site, self.today,
+                                       known={oid: s.progress for oid, s in self.objectives.items()})
+            objective = self.site.objectives[objective_id]
+            score = self.objectives[objective_id]
+            expected = score.expected
+            for kr in objective.key_results:
+                self._found.setdefault((objective_id, kr.id), self._scorer._kr_score(objective, kr, expected, score.phase))
+            found = self._found.get(key)
+            if found is None:
+                raise KeyError(key)
+        return found
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        for head in self.site.index.objectives.values():
+            for kr in head.key_results:
+                yield head.id, kr.id
+
+    def __len__(self) -> int:
+        return sum(len(h.key_results) for h in self.site.index.objectives.values())
+
+    def restricted(self, site: Site) -> KRScores:
+        return KRScores(site, self.today, self.objectives, self._found)
 
 
 def _dependents(site: Site, changed: set[str]) -> set[str]:
@@ -307,16 +361,17 @@ def score_inputs(site: Site, objective_ids: Iterable[str]) -> set[str]:
     """These objectives and every objective their scores are computed from: the objectives
     their key results are linked to and, for an objective without key results, its aligned
     children, recursively. Scoring only these gives the same scores for the ones asked for."""
+    heads = site.index.objectives
     found: set[str] = set()
-    todo = [oid for oid in objective_ids if oid in site.objectives]
+    todo = [oid for oid in objective_ids if oid in heads]
     while todo:
         oid = todo.pop()
         if oid in found:
             continue
         found.add(oid)
-        objective = site.objectives[oid]
-        if objective.key_results:
-            todo.extend(kr.linked for kr in objective.key_results if kr.linked and kr.linked in site.objectives)
+        head = heads[oid]
+        if head.key_results:
+            todo.extend(kr.linked for kr in head.key_results if kr.linked and kr.linked in heads)
         else:
             todo.extend(site.children.get(oid, ()))
     return found
@@ -452,7 +507,11 @@ def restrict_scores(scores: Scores, site: Site) -> Scores:
     again over those objectives only (for a view that leaves some out, e.g. --public)."""
     heads = site.index.objectives
     objectives = {oid: s for oid, s in scores.objectives.items() if oid in heads}
-    krs = {key: s for key, s in scores.krs.items() if key[0] in heads}
+    krs: Mapping[tuple[str, str], KRScore]
+    if isinstance(scores.krs, KRScores):
+        krs = scores.krs.restricted(site)
+    else:
+        krs = {key: s for key, s in scores.krs.items() if key[0] in heads}
     return Scores(scores.today, krs, objectives, _cycle_scores(site, objectives, scores.today))
 
 

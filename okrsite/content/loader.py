@@ -1,4 +1,10 @@
-"""load_site(): read a site folder into the validated model, collecting every diagnostic."""
+"""load_site(): read a site folder into the validated model, collecting every diagnostic.
+
+Given the state the last load left (`previous`), a load reads every file (to know what
+changed: by content, never by modification time) but parses and resolves only the units whose
+files changed; the model it returns makes the other objectives and check-ins from their parsed
+files when they are first asked for (content/units.py).
+"""
 
 from __future__ import annotations
 
@@ -18,7 +24,8 @@ from . import frontmatter
 from .assets import svg_problem
 from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
 from .files import Discovery, FileKind, SourceFile, discover
-from .resolve import Documents, build_site
+from .resolve import Documents, UnitDocs, build_cycles, build_org, group_by_unit, unit_id
+from .units import SiteState, Units, resolve_site, update_site
 
 
 class ParseCache(Protocol):
@@ -43,6 +50,9 @@ class Loaded:
     diagnostics: tuple[Diagnostic, ...]
     sources: tuple[SourceText, ...] = ()
     discovery: Discovery | None = None
+    state: SiteState | None = None  # for the next load
+    units: Units | None = None  # when loaded a unit at a time: what was read
+    changed: frozenset[str] | None = None  # objectives that may differ from last time; None: any
 
     @property
     def ok(self) -> bool:
@@ -51,14 +61,15 @@ class Loaded:
 
 def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None,
-    keep: bool = False,
+    keep: bool = False, previous: SiteState | None = None,
 ) -> Loaded:
     """Load and validate a site. Never raises for bad content: problems become diagnostics.
     `keep`: the caller keeps the model, as a check or a build does (see collector_paused).
+    `previous`: the state of the last load, to read again only what changed since.
     (Parsing stays in one process: measured, sending parsed documents back from worker
     processes costs more than the parsing they would save.)"""
     with collector_paused(freeze=keep):
-        return _load(site_dir, config, cache)
+        return _load(site_dir, config, cache, previous)
 
 
 @contextmanager
@@ -82,14 +93,14 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None) -> Loaded:
+def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
+          previous: SiteState | None) -> Loaded:
     diagnostics = Diagnostics()
     if config is None:
         config = load_config(site_dir, diagnostics)
     discovery = discover(site_dir, diagnostics)
-    found: list[Parsed | None] = []
     sources: list[SourceText] = []
-    missing: list[tuple[int, SourceFile, bytes]] = []
+    raws: dict[str, bytes] = {}
     for file in discovery.files:
         if file.kind is FileKind.ASSET:
             _check_svg(site_dir, file, diagnostics)
@@ -97,23 +108,93 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None) -
         raw = _read(site_dir, file.path, diagnostics)
         if raw is None:
             continue
-        digest = hashlib.sha256(raw).hexdigest()
-        sources.append(SourceText(file, digest))
-        hit = cache.get(_key(file, digest)) if cache is not None else None
-        if hit is None:
-            missing.append((len(found), file, raw))
-        found.append(hit)
-    for index, file, raw in missing:
-        parsed_file = found[index] = parse_file(file, raw)
-        if cache is not None:
-            cache.put(_key(file, sources[index].digest), parsed_file)
-    parsed = [item for item in found if item is not None]
-    for item in parsed:
-        diagnostics.extend(item.diagnostics)
-    documents = collect_documents(discovery, parsed)
-    site = build_site(config, documents, diagnostics)
-    _check_current_cycle(site_dir, site, diagnostics)
-    return Loaded(site, tuple(diagnostics.sorted()), tuple(sources), discovery)
+        sources.append(SourceText(file, hashlib.sha256(raw).hexdigest()))
+        if previous is None or file.kind in (FileKind.ORG, FileKind.CYCLE):
+            raws[file.path] = raw  # parsed now; in units, only those that changed are parsed
+    parser = _Parser(site_dir, cache, raws, diagnostics)
+    in_units = [s for s in sources if s.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
+    files: dict[str, list[tuple[str, str]]] = {}
+    for source in in_units:
+        files.setdefault(unit_id(source.file), []).append((source.file.path, source.digest))
+    unit_files = {uid: tuple(found) for uid, found in sorted(files.items())}
+    for source in in_units:
+        parser.by_unit.setdefault(unit_id(source.file), []).append(source)
+    site_sources = [s for s in sources if s.file.kind not in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
+    site_files = collect_documents(discovery, parser.parsed(site_sources))
+    for source in site_sources:
+        diagnostics.extend(parser.problems(source.file.path))
+    cycles = build_cycles(discovery.cycle_dirs, site_files.cycles, config, diagnostics,
+                          site_files.unreadable_cycle_files)
+    org = build_org(site_files.org, diagnostics)
+    key = _state_key(config, discovery, site_sources)
+    resolved = None
+    if previous is not None and previous.key == key:
+        resolved = update_site(config, cycles, org, previous, unit_files, parser.unit)
+    if resolved is None:
+        docs = collect_documents(discovery, parser.parsed(in_units))
+        units = group_by_unit(docs.objectives, docs.checkins)
+        problems = {uid: tuple(d for path, _ in unit_files.get(uid, ()) for d in parser.problems(path))
+                    for uid in set(unit_files) | set(units)}
+        for uid in set(unit_files) - set(units):  # units whose files could not be used at all
+            units[uid] = UnitDocs(uid, (), ())
+        resolved = resolve_site(config, cycles, org, key, dict(sorted(units.items())), unit_files, problems)
+    diagnostics.extend(resolved.diagnostics)
+    _check_current_cycle(site_dir, resolved.site, diagnostics)
+    return Loaded(resolved.site, tuple(diagnostics.sorted()), tuple(sources), discovery, resolved.state,
+                  resolved.units, resolved.changed)
+
+
+class _Parser:
+    """Parsed documents of a load: from the parse cache, else parsed from the bytes read (the
+    file is read again if they were not kept). Parse problems are kept per file."""
+
+    def __init__(self, site_dir: Path, cache: ParseCache | None, raws: dict[str, bytes],
+                 diagnostics: Diagnostics):
+        self.site_dir, self.cache, self.raws, self.diagnostics = site_dir, cache, raws, diagnostics
+        self.by_unit: dict[str, list[SourceText]] = {}  # the files of each unit
+        self._parsed: dict[str, Parsed] = {}
+
+    def parse(self, source: SourceText) -> Parsed | None:
+        found = self._parsed.get(source.file.path)
+        if found is not None:
+            return found
+        key = _key(source.file, source.digest)
+        found = self.cache.get(key) if self.cache is not None else None
+        if found is None:
+            raw = self.raws.pop(source.file.path, None)
+            if raw is None:
+                raw = _read(self.site_dir, source.file.path, self.diagnostics)
+                if raw is None or hashlib.sha256(raw).hexdigest() != source.digest:
+                    return None  # changed while being read: the next load sees it
+            found = parse_file(source.file, raw)
+            if self.cache is not None:
+                self.cache.put(key, found)
+        self._parsed[source.file.path] = found
+        return found
+
+    def parsed(self, sources: Iterable[SourceText]) -> list[Parsed]:
+        return [p for p in (self.parse(s) for s in sources) if p is not None]
+
+    def problems(self, path: str) -> tuple[Diagnostic, ...]:
+        found = self._parsed.get(path)
+        return found.diagnostics if found is not None else ()
+
+    def unit(self, uid: str) -> tuple[UnitDocs, tuple[Diagnostic, ...]]:
+        """A unit's documents (in discovery order) and the problems parsing them found."""
+        sources = self.by_unit.get(uid, [])
+        docs = collect_documents(Discovery((), ()), self.parsed(sources))
+        problems = tuple(d for s in sources for d in self.problems(s.file.path))
+        return UnitDocs(uid, docs.objectives, docs.checkins), problems
+
+
+def _state_key(config: SiteConfig, discovery: Discovery, site_files: list[SourceText]) -> str:
+    """What resolving a unit depends on besides its own files: settings, cycles, org."""
+    h = hashlib.sha256(config.digest().encode())
+    h.update(repr(discovery.cycle_dirs).encode())
+    h.update(repr(sorted(f.path for f in discovery.files if f.kind is FileKind.CYCLE)).encode())
+    for source in site_files:
+        h.update(f"{source.file.path}\0{source.digest}\n".encode())
+    return h.hexdigest()[:24]
 
 
 def _read(site_dir: Path, path: str, diagnostics: Diagnostics) -> bytes | None:

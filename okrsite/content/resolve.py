@@ -43,7 +43,6 @@ from ..model import (
     ParentRef,
     Person,
     Reading,
-    Site,
     Team,
     Update,
     Visibility,
@@ -66,32 +65,6 @@ class Documents:
     objectives: tuple[ObjectiveDoc, ...]
     checkins: tuple[CheckInDoc, ...]
     unreadable_cycle_files: frozenset[str] = frozenset()  # cycles whose _cycle.md had errors
-
-
-def build_site(config: SiteConfig, docs: Documents, diagnostics: Diagnostics) -> Site:
-    """The model from the documents; every problem found on the way goes to `diagnostics`."""
-    cycles = build_cycles(docs.cycle_dirs, docs.cycles, config, diagnostics, docs.unreadable_cycle_files)
-    org = build_org(docs.org, diagnostics)
-    units = group_by_unit(docs.objectives, docs.checkins)
-    context = Context(cycles, org, namespace(doc for unit in units.values() for doc in unit.objectives))
-    pre: dict[str, Objective] = {}
-    for unit in units.values():
-        found, problems = resolve_objectives(unit.objectives, context)
-        pre.update(found)
-        diagnostics.extend(problems)
-    cuts = find_cuts(pre)
-    diagnostics.extend(cuts.diagnostics)
-    objectives = {oid: cuts.apply(o) for oid, o in pre.items()}
-    key_results = key_result_index(objectives.values())
-    built: list[CheckIn] = []
-    for unit in units.values():
-        made, problems = resolve_checkins(unit.checkins, context, key_results)
-        built.extend(made)
-        diagnostics.extend(problems)
-    checkins = order_checkins(built)
-    touching = checkins_by_objective(checkins.values())
-    assembled = {oid: with_checkins(o, [checkins[c] for c in touching.get(oid, ())]) for oid, o in objectives.items()}
-    return Site(config, cycles, org, order_objectives(assembled, cycles), checkins)
 
 
 # Units -----------------------------------------------------------------------------------
@@ -476,6 +449,16 @@ class Cuts:
     parents: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     linked: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    def apply_head(self, head: ObjectiveHead) -> ObjectiveHead:
+        cut_parents = self.parents.get(head.id)
+        cut_linked = self.linked.get(head.id)
+        if cut_parents:
+            head = head._replace(parents=tuple(p for p in head.parents if p.objective not in cut_parents))
+        if cut_linked:
+            head = head._replace(key_results=tuple(
+                kr._replace(linked=None) if kr.linked in cut_linked else kr for kr in head.key_results))
+        return head
 
     def apply(self, objective: Objective) -> Objective:
         cut_parents = self.parents.get(objective.id)

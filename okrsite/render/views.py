@@ -349,7 +349,7 @@ class ViewBuilder:
     site: Site
     scores: Scores
     history: History = NO_HISTORY
-    _summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)
+    summaries: dict[str, ObjectiveSummary] = field(default_factory=dict)  # may be given: the last build's
     _cycle_summaries: dict[str, CycleSummary] = field(default_factory=dict)
     _checkins: dict[str, CheckInView] = field(default_factory=dict)
     _series: dict[tuple[str, str], tuple[float | None, ...]] = field(default_factory=dict)
@@ -376,9 +376,9 @@ class ViewBuilder:
         return self.site.org.name(person), urls.owner(person)
 
     def summary(self, objective_id: str) -> ObjectiveSummary:
-        found = self._summaries.get(objective_id)
+        found = self.summaries.get(objective_id)
         if found is None:
-            found = self._summaries[objective_id] = self._summary(self.site.objectives[objective_id])
+            found = self.summaries[objective_id] = self._summary(self.site.objectives[objective_id])
         return found
 
     def _summary(self, o: Objective) -> ObjectiveSummary:
