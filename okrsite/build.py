@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,6 +35,7 @@ from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import Checked, CheckResult, check_site
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
+from .export import digest_of
 from .history import read_history
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
@@ -286,18 +287,23 @@ def _check_unique(pages: list[Page]) -> None:
 
 @dataclass
 class FragmentStore:
-    """The cache's fragments seen by page views: keys name the cycle's input digest, so a
-    fragment is reused only while everything it was made of is unchanged."""
+    """The cache's fragments seen by page views: keys name the digests of what a fragment is
+    made of (a unit's objectives and check-ins), so it is reused only while they are unchanged."""
 
     fragments: Fragments
     base: str
     inputs: PageInputs
 
-    def key(self, kind: str, cycle_id: str) -> str:
-        return f"{kind}:{cycle_id}:{self.base}:{self.inputs.org}:{self.inputs.cycle(cycle_id)}"
+    def unit_key(self, unit: str, objectives: Iterable[str], checkins: Iterable[str]) -> str:
+        return "unit:" + digest_of([unit, self.base, self.inputs.org,
+                                    *(f"{i}={self.inputs.objective(i)}" for i in objectives), "",
+                                    *(f"{i}={self.inputs.checkin(i)}" for i in checkins)])
 
     def get(self, key: str) -> object | None:
         return self.fragments.get(key)
+
+    def keep(self, keys: Iterable[str]) -> None:
+        self.fragments.keep(keys)
 
     def put(self, key: str, value: object) -> None:
         self.fragments.put(key, value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
@@ -41,34 +42,34 @@ def objective_url(objective_id: str) -> str:
 def export_data(site: Site, scores: Scores, cycles: Iterable[str] | None = None) -> dict[str, Any]:
     """Everything as plain data; `cycles` limits it to some cycles."""
     wanted = set(cycles) if cycles is not None else set(site.cycles)
-    by_cycle = _checkins_by_cycle(site)
+    index = site.index
     return {
-        "format_version": FORMAT_VERSION,
-        "site": {"title": site.config.title, "today": scores.today.isoformat()},
-        "cycles": [_cycle(c, scores) for c in site.cycles.values() if c.id in wanted],
-        "org": {
-            "teams": [
-                {"id": t.id, "name": t.name, "parent": t.parent, "lead": t.lead} for t in site.org.teams.values()
-            ],
-            "people": [{"id": p.id, "name": p.name, "team": p.team} for p in site.org.people.values()],
-        },
+        **head_data(site, scores),
+        "cycles": [cycle_data(c, scores) for c in site.cycles.values() if c.id in wanted],
+        "org": org_data(site),
         "objectives": [
-            _objective(site, o, scores) for o in site.objectives.values() if o.cycle in wanted
+            objective_data(site, site.objectives[oid], scores) for oid, o in index.objectives.items()
+            if o.cycle in wanted
         ],
         # grouped by cycle (in cycle order), then by date: the site's export joins its cycles'
-        "checkins": [_checkin(site, c) for cycle in site.cycles if cycle in wanted
-                     for c in by_cycle.get(cycle, ())],
+        "checkins": [checkin_data(site.checkins[c]) for cycle in site.cycles if cycle in wanted
+                     for c in index.checkins_by_cycle.get(cycle, ())],
     }
 
 
-def _checkins_by_cycle(site: Site) -> dict[str, list[CheckIn]]:
-    found: dict[str, list[CheckIn]] = {}
-    for checkin in site.checkins.values():
-        found.setdefault(checkin.cycle, []).append(checkin)
-    return found
+def head_data(site: Site, scores: Scores) -> dict[str, Any]:
+    return {"format_version": FORMAT_VERSION,
+            "site": {"title": site.config.title, "today": scores.today.isoformat()}}
 
 
-def _cycle(cycle: Cycle, scores: Scores) -> dict[str, Any]:
+def org_data(site: Site) -> dict[str, Any]:
+    return {
+        "teams": [{"id": t.id, "name": t.name, "parent": t.parent, "lead": t.lead} for t in site.org.teams.values()],
+        "people": [{"id": p.id, "name": p.name, "team": p.team} for p in site.org.people.values()],
+    }
+
+
+def cycle_data(cycle: Cycle, scores: Scores) -> dict[str, Any]:
     score = scores.cycles[cycle.id]
     return {
         "id": cycle.id, "title": cycle.title, "start": _date(cycle.start), "end": _date(cycle.end),
@@ -79,7 +80,7 @@ def _cycle(cycle: Cycle, scores: Scores) -> dict[str, Any]:
     }
 
 
-def _objective(site: Site, objective: Objective, scores: Scores) -> dict[str, Any]:
+def objective_data(site: Site, objective: Objective, scores: Scores) -> dict[str, Any]:
     score = scores.objectives[objective.id]
     return {
         "id": objective.id, "cycle": objective.cycle, "owner": objective.owner,
@@ -114,7 +115,7 @@ def _kr(objective: Objective, kr: KeyResult, scores: Scores) -> dict[str, Any]:
     }
 
 
-def _checkin(site: Site, checkin: CheckIn) -> dict[str, Any]:
+def checkin_data(checkin: CheckIn) -> dict[str, Any]:
     return {
         "id": checkin.id, "cycle": checkin.cycle, "owner": checkin.owner_folder,
         "date": _date(checkin.date), "author": checkin.author, "objective": checkin.objective,
@@ -165,16 +166,20 @@ def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     for c in data["checkins"]:
         checkins.setdefault(c["cycle"], []).append(c)
     for cycle in data["cycles"]:
-        yield ("cycle", cycle["id"], None, None, cycle["title"], None, None, None, cycle["phase"],
-               None, None, None, None, cycle["progress"], cycle["expected"], cycle["average_grade"],
-               None, cycle["start"], None, None, None)
+        yield cycle_row(cycle)
         for o in objectives.get(cycle["id"], ()):
-            yield from _objective_rows(o)
+            yield from objective_rows(o)
         for c in checkins.get(cycle["id"], ()):
-            yield from _update_rows(c)
+            yield from update_rows(c)
 
 
-def _objective_rows(o: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def cycle_row(cycle: dict[str, Any]) -> tuple[Any, ...]:
+    return ("cycle", cycle["id"], None, None, cycle["title"], None, None, None, cycle["phase"],
+            None, None, None, None, cycle["progress"], cycle["expected"], cycle["average_grade"],
+            None, cycle["start"], None, None, None)
+
+
+def objective_rows(o: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     yield ("objective", o["cycle"], o["id"], None, o["title"], o["owner"], o["level"], o["kind"],
            o["status"], None, None, None, None, o["progress"], o["expected"], o["grade"], o["band"],
            o["last_checkin"], None, o["confidence"], None)
@@ -186,7 +191,7 @@ def _objective_rows(o: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
                kr["confidence"], None)
 
 
-def _update_rows(c: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+def update_rows(c: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
     for u in c["updates"]:
         progress = u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"])
         yield ("checkin_update", c["cycle"], u["objective"], u["key_result"], None, c["owner"], None,
@@ -204,19 +209,30 @@ def csv_header() -> str:
 
 def csv_body(data: dict[str, Any]) -> str:
     """The rows without the header (the rows of several exports can be joined)."""
+    return csv_text(csv_rows(data))
+
+
+def csv_text(rows: Iterable[tuple[Any, ...]]) -> str:
+    """CSV lines of these rows (no header); the text of rows written apart can be joined."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([_cell(value) for value in row] for row in csv_rows(data))
+    writer.writerows([_cell(value) for value in row] for row in rows)
     return out.getvalue()
+
+
+def digest_of(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def compact(value: Any) -> str:
+    """Compact JSON, as the exports are written."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def compact_json_parts(data: dict[str, Any]) -> dict[str, str]:
     """Each top-level field of an export as compact JSON; the three lists without their
     brackets, so the parts of several cycles can be joined into one export."""
-    def dump(value: Any) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-    return {key: dump(value)[1:-1] if key in JSON_LISTS else dump(value) for key, value in data.items()}
+    return {key: compact(value)[1:-1] if key in JSON_LISTS else compact(value) for key, value in data.items()}
 
 
 JSON_LISTS = ("cycles", "objectives", "checkins")  # the fields joined across cycles

@@ -9,6 +9,7 @@ unchanged.
 from __future__ import annotations
 
 import os
+import pickle
 import shutil
 import signal
 import time
@@ -80,19 +81,23 @@ def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
-def fragment_files(root: Path) -> dict[str, int]:
+def fragment_files(root: Path) -> dict[str, tuple[str, int]]:
+    """Export fragments kept in the cache: file → (what it holds, its mtime)."""
     folder = root / ".okrsite-cache" / "fragments"
-    return {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    return {p.name: (type(pickle.loads(p.read_bytes())).__name__, p.stat().st_mtime_ns) for p in folder.iterdir()}
 
 
 def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     demo: Path, built: Path, tmp_path: Path,
 ) -> None:
+    """A cycle's encoded export is kept while its units are unchanged; a cycle that has not
+    ended also keeps each unit's part, so an edit encodes one unit again."""
     out = built
     cycles = sorted(p.parent.name for p in out.glob("*/okrs.json"))
     first = fragment_files(demo)
-    # per cycle: its csv rows and its three encoded json lists, made by whichever process
-    assert len(first) == 4 * len(cycles) >= 16
+    kinds = [kind for kind, _ in first.values()]
+    assert kinds.count("CycleExport") == len(cycles) >= 4
+    assert kinds.count("UnitExport") > 0  # of the running cycles' units
 
     build(demo, out, 2)  # nothing changed: no export rendered, every fragment kept
     assert fragment_files(demo) == first
@@ -101,9 +106,9 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     build(demo, out, 1)
     after = fragment_files(demo)
     assert len(after) == len(first)
-    kept = set(after) & set(first)
-    assert len(kept) == len(first) - 4  # the edited cycle's were made again
-    assert all(after[name] == first[name] for name in kept)  # the others were read, not rewritten
+    made = {name: kind for name, (kind, _) in after.items() if name not in first}
+    assert sorted(made.values()) == ["CycleExport", "UnitExport"]  # the edited unit's and its cycle's
+    assert all(after[name] == first[name] for name in set(after) & set(first))  # the others kept
 
     clean = tmp_path / "clean"
     build(demo, clean, 1, use_cache=False)

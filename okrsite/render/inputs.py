@@ -82,7 +82,7 @@ class PageInputs:
 
     def _objective(self, o: Objective) -> str:
         return _hash(
-            self.sources.get(o.path), o.parents, o.owner, o.level, o.lifecycle, o.visibility,
+            o.id, o.path, self.sources.get(o.path), o.parents, o.owner, o.level, o.lifecycle, o.visibility,
             tuple((kr.id, kr.kind, kr.linked) for kr in o.key_results),
             tuple((c, self.sources.get(c)) for c in o.checkins),
             self.scores.objectives[o.id],
@@ -108,7 +108,7 @@ class PageInputs:
     def checkin(self, checkin_id: str) -> str:
         def make() -> str:
             head, heads = self.builder.index.checkins[checkin_id], self.builder.index.objectives
-            return _hash(self.sources.get(checkin_id),
+            return _hash(checkin_id, self.sources.get(checkin_id),
                          tuple(self.objective(o) for o in head.objectives if o in heads))
         return _memo(self.digests.checkin, checkin_id, make)
 

@@ -10,7 +10,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, cast
+from typing import Protocol
 
 from .. import export
 from ..model import CheckInHead, KRKind, SiteIndex
@@ -29,63 +29,139 @@ PARTICIPATION_DAYS = 14
 
 def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     """okrs.json: the documented export, for the whole site or one cycle, as pieces the build
-    writes one after another. The site's export is joined from the cycles' encoded lists, so
-    nothing is encoded twice, and never held whole in memory (on a large site it is hundreds of
-    megabytes)."""
+    writes one after another: each cycle's lists are encoded once and kept, and never held
+    whole in memory (a large site's export is hundreds of megabytes)."""
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
-    head = export.compact_json_parts(export.export_data(builder.site, builder.scores, []))
-    return export.json_pieces(head, lambda key: (_json_list(builder, c, key) for c in cycles))
+    site, scores = builder.site, builder.scores
+    head = export.compact_json_parts({**export.head_data(site, scores), "cycles": [], "org": export.org_data(site),
+                                      "objectives": [], "checkins": []})
+
+    def lists(key: str) -> Iterator[str]:
+        if key == "cycles":
+            return (export.compact(export.cycle_data(site.cycles[c], scores)) for c in cycles)
+        part = "objectives" if key == "objectives" else "checkins"
+        return (getattr(_cycle_export(builder, c), part) for c in cycles)
+
+    return export.json_pieces(head, lists)
 
 
 def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
+    site, scores = builder.site, builder.scores
     yield export.csv_header()
-    for cycle in cycles:
-        yield _encoded(builder, cycle, "csv")
+    for c in cycles:
+        yield export.csv_text([export.cycle_row(export.cycle_data(site.cycles[c], scores))])
+        yield _cycle_export(builder, c).csv
 
 
-def _json_list(builder: ViewBuilder, cycle_id: str, key: str) -> str:
-    """One list (cycles, objectives or check-ins) of a cycle's export, encoded, without
-    brackets; kept apart, so writing the site's export reads one at a time."""
-    return _encoded(builder, cycle_id, f"json-{key}")
+@dataclass(frozen=True)
+class CycleExport:
+    """A cycle's part of the exports, encoded: its objectives and its check-ins (JSON items
+    joined by commas) and their CSV rows (the cycle's own row is made each time)."""
+
+    objectives: str
+    checkins: str
+    csv: str
 
 
-def _encoded(builder: ViewBuilder, cycle_id: str, kind: str) -> str:
-    """A part of a cycle's encoded export (`csv`, `json-cycles`, `json-objectives` or
-    `json-checkins`), from the build's store of fragments. On a miss the cycle's data is
-    gathered once and every part is encoded from it."""
+@dataclass(frozen=True)
+class UnitExport:
+    """One unit's part of its cycle's export: its objectives (JSON items joined by commas,
+    CSV rows) and each of its check-ins (JSON, CSV rows)."""
+
+    objectives_json: str
+    objectives_csv: str
+    checkins_json: dict[str, str]
+    checkins_csv: dict[str, str]
+
+
+def _cycle_export(builder: ViewBuilder, cycle_id: str) -> CycleExport:
+    """A cycle's encoded export: kept while its units are unchanged; else joined from its
+    units' parts, of which only those of changed units are encoded again."""
     store = _store(builder)
-    found = store.get(store.key(kind, cycle_id))
-    if found is None:
-        data = _export(builder, cycle_id)
-        parts = {"csv": export.csv_body(data)}
-        parts.update((f"json-{name}", text) for name, text in export.compact_json_parts(data).items()
-                     if name in export.JSON_LISTS)
-        for name, text in parts.items():
-            store.put(store.key(name, cycle_id), text)
-        found = parts[kind]
-    return cast(str, found)
+    units = _units(builder).get(cycle_id, {})
+    keys = {unit: store.unit_key(unit, *found) for unit, found in units.items()}
+    key = "cycle:" + export.digest_of([cycle_id, *keys.values()])
+    found = store.get(key)
+    if isinstance(found, CycleExport):
+        store.keep(keys.values())  # its units' parts stay for the next edit
+        return found
+    parts = {unit: _unit_export(builder, unit, objectives, checkins, keys[unit], cycle_id)
+             for unit, (objectives, checkins) in units.items()}
+    order = builder.index.checkins_by_cycle.get(cycle_id, ())
+    owner = {i: f"{cycle_id}/{builder.index.checkins[i].owner_folder}" for i in order}
+    made = CycleExport(
+        ",".join(p.objectives_json for p in parts.values() if p.objectives_json),
+        ",".join(parts[owner[i]].checkins_json[i] for i in order),
+        "".join(p.objectives_csv for p in parts.values()) + "".join(parts[owner[i]].checkins_csv[i] for i in order),
+    )
+    store.put(key, made)
+    return made
+
+
+def _units(builder: ViewBuilder) -> dict[str, dict[str, tuple[list[str], list[str]]]]:
+    """Cycle → its units (in the order of their objectives' ids: OWNER/ sorts as the ids
+    beginning with it) → their objectives and check-ins, in site order."""
+    found = builder.memo.get("export-units")
+    if isinstance(found, dict):
+        return found
+    units: dict[str, dict[str, tuple[list[str], list[str]]]] = {}
+    for head in builder.index.objectives.values():
+        units.setdefault(head.cycle, {}).setdefault(f"{head.cycle}/{head.owner_folder}", ([], []))[0].append(head.id)
+    for check in builder.index.checkins.values():
+        units.setdefault(check.cycle, {}).setdefault(f"{check.cycle}/{check.owner_folder}", ([], []))[1].append(check.id)
+    ordered = {c: dict(sorted(found.items(), key=lambda kv: kv[0] + "/")) for c, found in units.items()}
+    builder.memo["export-units"] = ordered
+    return ordered
+
+
+def _unit_export(builder: ViewBuilder, unit: str, objectives: list[str], checkins: list[str], key: str,
+                 cycle_id: str) -> UnitExport:
+    """A unit's encoded export: kept (for cycles that have not ended: their units change
+    week by week) while its objects are unchanged."""
+    store = _store(builder)
+    found = store.get(key)
+    if isinstance(found, UnitExport):
+        return found
+    site, scores = builder.site, builder.scores
+    data = [export.objective_data(site, site.objectives[i], scores) for i in objectives]
+    entries = {i: export.checkin_data(site.checkins[i]) for i in checkins}
+    made = UnitExport(
+        ",".join(export.compact(o) for o in data),
+        export.csv_text(row for o in data for row in export.objective_rows(o)),
+        {i: export.compact(c) for i, c in entries.items()},
+        {i: export.csv_text(export.update_rows(c)) for i, c in entries.items()},
+    )
+    if scores.cycles[cycle_id].phase != "ended" if cycle_id in scores.cycles else True:
+        store.put(key, made)
+    return made
 
 
 class FragmentStore(Protocol):
     """Encoded parts of pages by a key naming what they are made of (build.FragmentStore keeps
-    them across builds, keyed by each cycle's input digest)."""
+    them across builds, keyed by the digests of what they are made of)."""
 
-    def key(self, kind: str, cycle_id: str) -> str: ...
+    def unit_key(self, unit: str, objectives: Iterable[str], checkins: Iterable[str]) -> str: ...
 
     def get(self, key: str) -> object | None: ...
 
     def put(self, key: str, value: object) -> None: ...
 
+    def keep(self, keys: Iterable[str]) -> None:
+        """Keep these (if there) for the next build, though this one did not read them."""
+
 
 class MemoryFragments(dict[str, object]):
     """A FragmentStore for one build (views made outside a build, or a build without cache)."""
 
-    def key(self, kind: str, cycle_id: str) -> str:
-        return f"{kind}:{cycle_id}"
+    def unit_key(self, unit: str, objectives: Iterable[str], checkins: Iterable[str]) -> str:
+        return unit
 
     def put(self, key: str, value: object) -> None:
         self[key] = value
+
+    def keep(self, keys: Iterable[str]) -> None:
+        pass
 
 
 def _store(builder: ViewBuilder) -> FragmentStore:
@@ -93,10 +169,6 @@ def _store(builder: ViewBuilder) -> FragmentStore:
     if store is None:
         store = builder.memo["fragments"] = MemoryFragments()
     return store  # type: ignore[return-value]
-
-
-def _export(builder: ViewBuilder, cycle_id: str) -> dict[str, Any]:
-    return export.export_data(builder.site, builder.scores, [cycle_id])
 
 
 # Search -----------------------------------------------------------------------------------
