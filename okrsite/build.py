@@ -131,6 +131,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
     plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
+    plan.builder.memo["checkin_digest"] = plan.inputs.checkin
     plan.renderer.keep_fragments(cache.page_fragments)
     try:
         started = time.perf_counter()

@@ -8,13 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Protocol, cast
 
 from .. import export
 from ..model import CheckInHead, KRKind, SiteIndex
-from ..scoring import Status, mean, score_inputs, score_site
+from ..scoring import Scores, Status, mean, rescore, score_inputs, score_site
 from . import markdown, urls
 from .views import CheckInView, CycleSummary, Link, ObjectiveSummary, ViewBuilder
 
@@ -250,10 +251,23 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class Keyed:
+    """A part of a page whose view is made only when it is needed: `key` says what it shows
+    (an input digest), so a part kept under it ({% cache item.key %}) needs no view."""
+
+    key: str
+    make: Callable[[], Any] = field(repr=False, compare=False)
+
+    @property
+    def view(self) -> Any:
+        return self.make()
+
+
+@dataclass(frozen=True)
 class WeekView:
     start: dt.date  # the first day of the seven
     end: dt.date
-    checkins: tuple[CheckInView, ...]
+    checkins: tuple[Keyed, ...]  # views: CheckInView
     changes: tuple[StatusChange, ...]
     new: tuple[ObjectiveSummary, ...]
     history_known: bool  # new objectives are known only from git history
@@ -261,14 +275,12 @@ class WeekView:
 
 def this_week(builder: ViewBuilder) -> WeekView:
     """Every check-in, status change and new objective of the last seven days."""
-    site, today = builder.site, builder.scores.today
+    today = builder.scores.today
     start = today - dt.timedelta(days=WEEK_DAYS - 1)
     checkins = [c for c in reversed(builder.index.checkins.values()) if start <= c.date <= today]
     # Status a week ago, of the objectives running now (and what their scores are made of):
     # an ended cycle's objectives cannot have changed status this week.
-    running = [oid for oid, score in builder.scores.objectives.items() if score.phase == "running"]
-    day = start - dt.timedelta(days=1)
-    before = score_site(site.only(score_inputs(site, running)).as_of(day), day)
+    before = week_before(builder, start - dt.timedelta(days=1))
     changes = []
     for oid, score in builder.scores.objectives.items():
         old = before.objectives.get(oid)
@@ -281,7 +293,7 @@ def this_week(builder: ViewBuilder) -> WeekView:
            if (created := builder.history.created(o.path)) is not None and start <= created <= today]
     return WeekView(
         start=start, end=today,
-        checkins=tuple(builder.checkin(c.id) for c in checkins),
+        checkins=tuple(Keyed(_checkin_key(builder, c.id), partial(builder.checkin, c.id)) for c in checkins),
         changes=tuple(sorted(changes, key=lambda c: (_SEVERITY.get(c.after, 9), c.objective.id))),
         new=tuple(builder.summary(i) for i in builder.ordered(new)),
         history_known=known,
@@ -289,6 +301,33 @@ def this_week(builder: ViewBuilder) -> WeekView:
 
 
 _SEVERITY = {"off-track": 0, "at-risk": 1, "on-track": 2, "done": 3}
+
+
+def week_before(builder: ViewBuilder, day: dt.date) -> Scores:
+    """The scores on `day` of the objectives running now and of what their scores are made
+    of (an ended cycle's objectives cannot have changed status this week). After a build of
+    the same day, only what changed since is scored again."""
+    found = builder.memo.get("week_before")
+    if isinstance(found, Scores) and found.today == day:
+        return found
+    site = builder.site
+    running = [oid for oid, score in builder.scores.objectives.items() if score.phase == "running"]
+    part = site.only(score_inputs(site, running)).as_of(day)
+    last, changed = builder.memo.get("week_before_last"), builder.memo.get("changed")
+    if isinstance(last, Scores) and last.today == day and isinstance(changed, frozenset):
+        scores, _ = rescore(part, last, changed)
+    else:
+        scores = score_site(part, day)
+    found = builder.memo["week_before"] = Scores(day, {}, scores.objectives, scores.cycles)
+    return found
+
+
+def _checkin_key(builder: ViewBuilder, checkin_id: str) -> str:
+    """What a check-in's part of a page shows: its input digest in a build, else its view."""
+    digest = builder.memo.get("checkin_digest")  # set by the build: PageInputs.checkin
+    if callable(digest):
+        return cast(str, digest(checkin_id))
+    return repr(builder.checkin(checkin_id))
 
 
 # Insights ---------------------------------------------------------------------------------
