@@ -40,6 +40,7 @@ from .history import read_history
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
+from .render.publishing import week_before
 from .render.renderer import Renderer, SiteGlobals
 from .render.theme import find_theme
 from .render.views import ObjectiveSummary, ViewBuilder
@@ -124,6 +125,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     history = _history_digests(plan.builder)
     if last is not None and checked.changed is not None:
         _reuse(plan, last, checked, checked.changed | {o for o, d in history.items() if last.history.get(o) != d})
+    week_before(plan.builder)  # here, so render processes share it and the next build has it
     plan.digests = _page_digests(plan)
     timings["plan"] = time.perf_counter() - started
 

@@ -278,9 +278,7 @@ def this_week(builder: ViewBuilder) -> WeekView:
     today = builder.scores.today
     start = today - dt.timedelta(days=WEEK_DAYS - 1)
     checkins = [c for c in reversed(builder.index.checkins.values()) if start <= c.date <= today]
-    # Status a week ago, of the objectives running now (and what their scores are made of):
-    # an ended cycle's objectives cannot have changed status this week.
-    before = week_before(builder, start - dt.timedelta(days=1))
+    before = week_before(builder)
     changes = []
     for oid, score in builder.scores.objectives.items():
         old = before.objectives.get(oid)
@@ -303,10 +301,11 @@ def this_week(builder: ViewBuilder) -> WeekView:
 _SEVERITY = {"off-track": 0, "at-risk": 1, "on-track": 2, "done": 3}
 
 
-def week_before(builder: ViewBuilder, day: dt.date) -> Scores:
-    """The scores on `day` of the objectives running now and of what their scores are made
-    of (an ended cycle's objectives cannot have changed status this week). After a build of
-    the same day, only what changed since is scored again."""
+def week_before(builder: ViewBuilder) -> Scores:
+    """The scores, on the day before the seven days of "this week", of the objectives running
+    now and of what their scores are made of (an ended cycle's objectives cannot have changed
+    status this week). After a build of the same day, only what changed since is scored again."""
+    day = builder.scores.today - dt.timedelta(days=WEEK_DAYS)
     found = builder.memo.get("week_before")
     if isinstance(found, Scores) and found.today == day:
         return found
