@@ -91,13 +91,14 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     demo: Path, built: Path, tmp_path: Path,
 ) -> None:
     """A cycle's encoded export is kept while its units are unchanged; a cycle that has not
-    ended also keeps each unit's part, so an edit encodes one unit again."""
+    ended also keeps it in pieces (a unit's objectives, each check-in), so an edit encodes one
+    unit again and joins the cycle's export anew."""
     out = built
     cycles = sorted(p.parent.name for p in out.glob("*/okrs.json"))
     first = fragment_files(demo)
     kinds = [kind for kind, _ in first.values()]
     assert kinds.count("CycleExport") == len(cycles) >= 4
-    assert kinds.count("UnitExport") > 0  # of the running cycles' units
+    assert 0 < kinds.count("CyclePieces") < len(cycles)  # the running cycles'
 
     build(demo, out, 2)  # nothing changed: no export rendered, every fragment kept
     assert fragment_files(demo) == first
@@ -106,9 +107,10 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     build(demo, out, 1)
     after = fragment_files(demo)
     assert len(after) == len(first)
-    made = {name: kind for name, (kind, _) in after.items() if name not in first}
-    assert sorted(made.values()) == ["CycleExport", "UnitExport"]  # the edited unit's and its cycle's
-    assert all(after[name] == first[name] for name in set(after) & set(first))  # the others kept
+    made = sorted(kind for name, (kind, _) in after.items() if name not in first)
+    rewritten = sorted(kind for name, (kind, when) in after.items() if name in first and first[name][1] != when)
+    assert made == ["CycleExport"] and rewritten == ["CyclePieces"]  # the edited cycle's
+    assert sum(1 for name in after if name in first and after[name] == first[name]) == len(first) - 2
 
     clean = tmp_path / "clean"
     build(demo, clean, 1, use_cache=False)

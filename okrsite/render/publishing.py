@@ -66,38 +66,60 @@ class CycleExport:
 
 
 @dataclass(frozen=True)
-class UnitExport:
-    """One unit's part of its cycle's export: its objectives (JSON items joined by commas,
-    CSV rows) and each of its check-ins (JSON, CSV rows)."""
+class CyclePieces:
+    """A cycle's encoded export in pieces, kept for cycles that have not ended (their units
+    change week by week): each unit's objectives (under the unit's key) and each check-in,
+    so an edit encodes one unit again and the cycle's export is joined anew."""
 
-    objectives_json: str
-    objectives_csv: str
-    checkins_json: dict[str, str]
-    checkins_csv: dict[str, str]
+    units: dict[str, tuple[str, str, str]]  # unit → (its key, objectives JSON, objectives CSV)
+    checkins: dict[str, tuple[str, str, str]]  # check-in → (its unit's key, JSON, CSV)
 
 
 def _cycle_export(builder: ViewBuilder, cycle_id: str) -> CycleExport:
     """A cycle's encoded export: kept while its units are unchanged; else joined from its
-    units' parts, of which only those of changed units are encoded again."""
+    units' pieces, encoding again only those of units that changed."""
     store = _store(builder)
     units = _units(builder).get(cycle_id, {})
     keys = {unit: store.unit_key(unit, *found) for unit, found in units.items()}
     key = "cycle:" + export.digest_of([cycle_id, *keys.values()])
+    live = cycle_id not in builder.scores.cycles or builder.scores.cycles[cycle_id].phase != "ended"
+    pieces_key = f"pieces:{cycle_id}"
     found = store.get(key)
     if isinstance(found, CycleExport):
-        store.keep(keys.values())  # its units' parts stay for the next edit
+        if live:
+            store.keep([pieces_key])
         return found
-    parts = {unit: _unit_export(builder, unit, objectives, checkins, keys[unit], cycle_id)
-             for unit, (objectives, checkins) in units.items()}
+    kept = store.get(pieces_key)
+    last = kept if isinstance(kept, CyclePieces) else CyclePieces({}, {})
+    pieces = CyclePieces({}, {})
+    for unit, (objectives, checkins) in units.items():
+        if last.units.get(unit, ("",))[0] == keys[unit]:
+            pieces.units[unit] = last.units[unit]
+            pieces.checkins.update((i, last.checkins[i]) for i in checkins)
+        else:
+            _encode_unit(builder, unit, objectives, checkins, keys[unit], pieces)
     order = builder.index.checkins_by_cycle.get(cycle_id, ())
-    owner = {i: f"{cycle_id}/{builder.index.checkins[i].owner_folder}" for i in order}
     made = CycleExport(
-        ",".join(p.objectives_json for p in parts.values() if p.objectives_json),
-        ",".join(parts[owner[i]].checkins_json[i] for i in order),
-        "".join(p.objectives_csv for p in parts.values()) + "".join(parts[owner[i]].checkins_csv[i] for i in order),
+        ",".join(p[1] for p in pieces.units.values() if p[1]),
+        ",".join(pieces.checkins[i][1] for i in order),
+        "".join(p[2] for p in pieces.units.values()) + "".join(pieces.checkins[i][2] for i in order),
     )
     store.put(key, made)
+    if live:
+        store.put(pieces_key, pieces)
     return made
+
+
+def _encode_unit(builder: ViewBuilder, unit: str, objectives: list[str], checkins: list[str], key: str,
+                 pieces: CyclePieces) -> None:
+    """Encode a unit's objectives and check-ins into `pieces`."""
+    site, scores = builder.site, builder.scores
+    data = [export.objective_data(site, site.objectives[i], scores) for i in objectives]
+    pieces.units[unit] = (key, ",".join(export.compact(o) for o in data),
+                          export.csv_text(row for o in data for row in export.objective_rows(o)))
+    for i in checkins:
+        entry = export.checkin_data(site.checkins[i])
+        pieces.checkins[i] = (key, export.compact(entry), export.csv_text(export.update_rows(entry)))
 
 
 def _units(builder: ViewBuilder) -> dict[str, dict[str, tuple[list[str], list[str]]]]:
@@ -114,28 +136,6 @@ def _units(builder: ViewBuilder) -> dict[str, dict[str, tuple[list[str], list[st
     ordered = {c: dict(sorted(found.items(), key=lambda kv: kv[0] + "/")) for c, found in units.items()}
     builder.memo["export-units"] = ordered
     return ordered
-
-
-def _unit_export(builder: ViewBuilder, unit: str, objectives: list[str], checkins: list[str], key: str,
-                 cycle_id: str) -> UnitExport:
-    """A unit's encoded export: kept (for cycles that have not ended: their units change
-    week by week) while its objects are unchanged."""
-    store = _store(builder)
-    found = store.get(key)
-    if isinstance(found, UnitExport):
-        return found
-    site, scores = builder.site, builder.scores
-    data = [export.objective_data(site, site.objectives[i], scores) for i in objectives]
-    entries = {i: export.checkin_data(site.checkins[i]) for i in checkins}
-    made = UnitExport(
-        ",".join(export.compact(o) for o in data),
-        export.csv_text(row for o in data for row in export.objective_rows(o)),
-        {i: export.compact(c) for i, c in entries.items()},
-        {i: export.csv_text(export.update_rows(c)) for i, c in entries.items()},
-    )
-    if scores.cycles[cycle_id].phase != "ended" if cycle_id in scores.cycles else True:
-        store.put(key, made)
-    return made
 
 
 class FragmentStore(Protocol):
