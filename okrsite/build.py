@@ -25,7 +25,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -123,10 +123,12 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     started = time.perf_counter()
     plan = _plan(site_dir, checked, options)
     history = _history_digests(plan.builder)
-    if last is not None and checked.changed is not None:
-        _reuse(plan, last, checked, checked.changed | {o for o, d in history.items() if last.history.get(o) != d})
+    changed: set[str] | None = None
+    if last is not None and checked.changed is not None and last.checked.scores.today == checked.today:
+        changed = {*checked.changed, *(o for o, d in history.items() if last.history.get(o) != d)}
+        _reuse(plan, last, checked, changed)
     week_before(plan.builder)  # here, so render processes share it and the next build has it
-    plan.digests = _page_digests(plan)
+    plan.digests = _page_digests(plan, cache.pages.inputs if changed is not None else {}, changed)
     timings["plan"] = time.perf_counter() - started
 
     out_dir = options.out_dir.resolve()
@@ -225,11 +227,52 @@ def _history_digests(builder: ViewBuilder) -> dict[str, str]:
             for oid, h in builder.index.objectives.items()}
 
 
-def _page_digests(plan: Plan) -> dict[str, str]:
+def _page_digests(plan: Plan, last: Mapping[str, str], changed: Collection[str] | None) -> dict[str, str]:
     """Every page's input digest, worked out here (not in the render processes), so the
-    digests and summaries of every object are at hand for the next build."""
+    digests and summaries of every object are at hand for the next build.
+
+    After an edit (`changed`: the objectives whose digests were worked out again), an objective
+    page or a team's page of a cycle that shows none of them keeps the digest it had (`last`):
+    on a large site those are most pages, and working their digests out is most of a build
+    that renders few pages."""
     base = plan.renderer.fingerprint()  # theme, config, globals, version
-    return {page.output: base + plan.inputs.digest(page) for page in plan.pages}
+    near = _near(plan.builder, changed) if changed is not None else None
+    found: dict[str, str] = {}
+    for page in plan.pages:
+        kept = last.get(page.output)
+        if near is not None and kept is not None and kept.startswith(base) and page.view is not None \
+                and page.view.name in ("objective_detail", "owner_cycle") and page.view.args not in near:
+            found[page.output] = kept
+        else:
+            found[page.output] = base + plan.inputs.digest(page)
+    return found
+
+
+def _near(builder: ViewBuilder, changed: Collection[str]) -> set[tuple[str, ...]]:
+    """The arguments of the objective pages and teams' pages of a cycle that may show one of
+    the `changed` objectives: their own; those of every objective above or below them (the
+    alignment graph of a page reaches up to the top and down from it); of objectives whose key
+    results link to them; and the teams (by cycle) of all of those."""
+    index = builder.index
+    heads, children = index.objectives, index.children
+    linkers: dict[str, list[str]] = {}
+    for head in heads.values():
+        for kr in head.key_results:
+            if kr.linked:
+                linkers.setdefault(kr.linked, []).append(head.id)
+    start = {oid for oid in changed if oid in heads}
+    # and the objectives sharing a check-in with one of them (the check-in's view names them)
+    start |= {o for c in index.checkins.values() if not start.isdisjoint(c.objectives) for o in c.objectives if o in heads}
+    found = set(start)
+    for step in (lambda i: [p.objective for p in heads[i].parents], lambda i: children.get(i, ())):
+        todo = list(start)
+        while todo:
+            for nxt in step(todo.pop()):
+                if nxt in heads and nxt not in found:
+                    found.add(nxt)
+                    todo.append(nxt)
+    found |= {linker for oid in start for linker in linkers.get(oid, ())}
+    return {(oid,) for oid in found} | {(heads[oid].cycle, heads[oid].owner) for oid in found}
 
 
 def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:

@@ -40,8 +40,7 @@ def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     def lists(key: str) -> Iterator[str]:
         if key == "cycles":
             return (export.compact(export.cycle_data(site.cycles[c], scores)) for c in cycles)
-        part = "objectives" if key == "objectives" else "checkins"
-        return (getattr(_cycle_export(builder, c), part) for c in cycles)
+        return (_cycle_export(builder, c, "objectives" if key == "objectives" else "checkins") for c in cycles)
 
     return export.json_pieces(head, lists)
 
@@ -52,13 +51,14 @@ def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     yield export.csv_header()
     for c in cycles:
         yield export.csv_text([export.cycle_row(export.cycle_data(site.cycles[c], scores))])
-        yield _cycle_export(builder, c).csv
+        yield _cycle_export(builder, c, "csv")
 
 
 @dataclass(frozen=True)
 class CycleExport:
     """A cycle's part of the exports, encoded: its objectives and its check-ins (JSON items
-    joined by commas) and their CSV rows (the cycle's own row is made each time)."""
+    joined by commas) and their CSV rows (the cycle's own row is made each time). Kept as
+    three fragments."""
 
     objectives: str
     checkins: str
@@ -75,17 +75,18 @@ class CyclePieces:
     checkins: dict[str, tuple[str, str, str]]  # check-in → (its unit's key, JSON, CSV)
 
 
-def _cycle_export(builder: ViewBuilder, cycle_id: str) -> CycleExport:
-    """A cycle's encoded export: kept while its units are unchanged; else joined from its
-    units' pieces, encoding again only those of units that changed."""
+def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> str:
+    """One part (objectives, checkins or csv) of a cycle's encoded export: kept while its units
+    are unchanged (each part apart: writing the site's export reads one at a time); else
+    joined from its units' pieces, encoding again only those of units that changed."""
     store = _store(builder)
     units = _units(builder).get(cycle_id, {})
-    keys = {unit: store.unit_key(unit, *found) for unit, found in units.items()}
+    keys = _unit_keys(builder, cycle_id)
     key = "cycle:" + export.digest_of([cycle_id, *keys.values()])
     live = cycle_id not in builder.scores.cycles or builder.scores.cycles[cycle_id].phase != "ended"
     pieces_key = f"pieces:{cycle_id}"
-    found = store.get(key)
-    if isinstance(found, CycleExport):
+    found = store.get(f"{key}:{part}")
+    if isinstance(found, str):
         if live:
             store.keep([pieces_key])
         return found
@@ -104,10 +105,22 @@ def _cycle_export(builder: ViewBuilder, cycle_id: str) -> CycleExport:
         ",".join(pieces.checkins[i][1] for i in order),
         "".join(p[2] for p in pieces.units.values()) + "".join(pieces.checkins[i][2] for i in order),
     )
-    store.put(key, made)
+    for name in ("objectives", "checkins", "csv"):
+        store.put(f"{key}:{name}", getattr(made, name))
     if live:
         store.put(pieces_key, pieces)
-    return made
+    return cast(str, getattr(made, part))
+
+
+def _unit_keys(builder: ViewBuilder, cycle_id: str) -> dict[str, str]:
+    """The key of each unit of a cycle: the digests of what it is made of (once per build)."""
+    memo = builder.memo.setdefault("export-unit-keys", {})
+    assert isinstance(memo, dict)
+    found = memo.get(cycle_id)
+    if found is None:
+        store = _store(builder)
+        found = memo[cycle_id] = {unit: store.unit_key(unit, *ids) for unit, ids in _units(builder).get(cycle_id, {}).items()}
+    return cast(dict[str, str], found)
 
 
 def _encode_unit(builder: ViewBuilder, unit: str, objectives: list[str], checkins: list[str], key: str,
