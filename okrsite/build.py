@@ -348,8 +348,6 @@ class FragmentStore:
     def get(self, key: str) -> object | None:
         return self.fragments.get(key)
 
-    def keep(self, keys: Iterable[str]) -> None:
-        self.fragments.keep(keys)
 
     def put(self, key: str, value: object) -> None:
         self.fragments.put(key, value)

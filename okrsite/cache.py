@@ -161,10 +161,6 @@ class Fragments:
         self.added.add(key)
         self.used.add(key)
 
-    def keep(self, keys: Iterable[str]) -> None:
-        """Count these as used (kept by settle) without reading them."""
-        self.used.update(keys)
-
     def take(self) -> tuple[set[str], set[str]]:
         """The keys added and used since the last take (a worker sends them to the parent)."""
         added, used = self.added, self.used

@@ -67,49 +67,66 @@ class CycleExport:
 
 @dataclass(frozen=True)
 class CyclePieces:
-    """A cycle's encoded export in pieces, kept for cycles that have not ended (their units
-    change week by week): each unit's objectives (under the unit's key) and each check-in,
-    so an edit encodes one unit again and the cycle's export is joined anew."""
+    """A cycle's encoded export in pieces, what is kept of cycles that have not ended (their
+    units change week by week): each unit's objectives (under the unit's key) and each
+    check-in, so an edit encodes one unit again and the cycle's export is joined anew."""
 
     units: dict[str, tuple[str, str, str]]  # unit → (its key, objectives JSON, objectives CSV)
     checkins: dict[str, tuple[str, str, str]]  # check-in → (its unit's key, JSON, CSV)
 
 
 def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> str:
-    """One part (objectives, checkins or csv) of a cycle's encoded export: kept while its units
-    are unchanged (each part apart: writing the site's export reads one at a time); else
-    joined from its units' pieces, encoding again only those of units that changed."""
-    store = _store(builder)
-    units = _units(builder).get(cycle_id, {})
-    keys = _unit_keys(builder, cycle_id)
-    key = "cycle:" + export.digest_of([cycle_id, *keys.values()])
+    """One part (objectives, checkins or csv) of a cycle's encoded export. An ended cycle's
+    parts are kept apart while its units are unchanged (writing the site's export reads one at
+    a time); a running cycle's are joined from its pieces, of which an edit encodes again only
+    those of the units that changed."""
     live = cycle_id not in builder.scores.cycles or builder.scores.cycles[cycle_id].phase != "ended"
-    pieces_key = f"pieces:{cycle_id}"
+    if live:
+        memo = builder.memo.setdefault("export-live", {})
+        assert isinstance(memo, dict)
+        if cycle_id not in memo:
+            memo[cycle_id] = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=True))
+        return cast(str, getattr(memo[cycle_id], part))
+    store = _store(builder)
+    key = "cycle:" + export.digest_of([cycle_id, *_unit_keys(builder, cycle_id).values()])
     found = store.get(f"{key}:{part}")
     if isinstance(found, str):
-        if live:
-            store.keep([pieces_key])
         return found
-    kept = store.get(pieces_key)
+    made = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=False))
+    for name in ("objectives", "checkins", "csv"):
+        store.put(f"{key}:{name}", getattr(made, name))
+    return cast(str, getattr(made, part))
+
+
+def _pieces(builder: ViewBuilder, cycle_id: str, *, keep: bool) -> CyclePieces:
+    """A cycle's pieces: the last build's (with `keep`) for units unchanged, the others
+    encoded now; with `keep`, kept for the next build."""
+    store = _store(builder)
+    keys = _unit_keys(builder, cycle_id)
+    pieces_key = f"pieces:{cycle_id}"
+    kept = store.get(pieces_key) if keep else None
     last = kept if isinstance(kept, CyclePieces) else CyclePieces({}, {})
     pieces = CyclePieces({}, {})
-    for unit, (objectives, checkins) in units.items():
+    encoded = False
+    for unit, (objectives, checkins) in _units(builder).get(cycle_id, {}).items():
         if last.units.get(unit, ("",))[0] == keys[unit]:
             pieces.units[unit] = last.units[unit]
             pieces.checkins.update((i, last.checkins[i]) for i in checkins)
         else:
             _encode_unit(builder, unit, objectives, checkins, keys[unit], pieces)
+            encoded = True
+    if keep and (encoded or len(pieces.units) != len(last.units)):
+        store.put(pieces_key, pieces)
+    return pieces
+
+
+def _joined(builder: ViewBuilder, cycle_id: str, pieces: CyclePieces) -> CycleExport:
     order = builder.index.checkins_by_cycle.get(cycle_id, ())
-    made = CycleExport(
+    return CycleExport(
         ",".join(p[1] for p in pieces.units.values() if p[1]),
         ",".join(pieces.checkins[i][1] for i in order),
         "".join(p[2] for p in pieces.units.values()) + "".join(pieces.checkins[i][2] for i in order),
     )
-    for name in ("objectives", "checkins", "csv"):
-        store.put(f"{key}:{name}", getattr(made, name))
-    if live:
-        store.put(pieces_key, pieces)
-    return cast(str, getattr(made, part))
 
 
 def _unit_keys(builder: ViewBuilder, cycle_id: str) -> dict[str, str]:
@@ -161,8 +178,6 @@ class FragmentStore(Protocol):
 
     def put(self, key: str, value: object) -> None: ...
 
-    def keep(self, keys: Iterable[str]) -> None:
-        """Keep these (if there) for the next build, though this one did not read them."""
 
 
 class MemoryFragments(dict[str, object]):
@@ -174,8 +189,6 @@ class MemoryFragments(dict[str, object]):
     def put(self, key: str, value: object) -> None:
         self[key] = value
 
-    def keep(self, keys: Iterable[str]) -> None:
-        pass
 
 
 def _store(builder: ViewBuilder) -> FragmentStore:
