@@ -829,12 +829,15 @@ class ViewBuilder:
             for oid in ids for p in self.head(oid).parents if p.objective in present
         )
         keys = self._branch_keys(ids, edges) if with_branches else {}
+        parents: dict[str, list[str]] = defaultdict(list)
+        for e in edges:
+            parents[e.child].append(e.parent)
         nodes = []
         for oid in ids:
             o, s = self.head(oid), self.summary(oid)
             nodes.append(GraphNode(
                 id=oid, level=o.level.rank if o.level else 0,
-                parents=tuple(e.parent for e in edges if e.child == oid),
+                parents=tuple(parents.get(oid, ())),
                 order=self.site.owner_order(o.owner)[0], title=s.title, owner_name=s.owner_name,
                 progress=display_progress(s.bar.value), status=s.bar.status, url=s.url,
                 branch_keys=keys.get(oid, ()), owner_key=urls.slugify(o.owner) if with_branches else "",
