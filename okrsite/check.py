@@ -25,7 +25,7 @@ class Checked:
     scores: Scores
     drafts: bool
     public: bool
-    heads: SiteIndex  # of the published view
+    hidden: frozenset[str]  # objectives the published view leaves out (drafts, private ones)
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,17 @@ class CheckResult:
 
     def failed(self, strict: bool = False) -> bool:
         return bool(self.errors) or (strict and bool(self.warnings))
+
+
+def _around(index: SiteIndex, toggled: frozenset[str]) -> set[str]:
+    """Objectives that read differently when these enter or leave the published view (a
+    draft published, say): they, their children (a parent less) and those linking to them."""
+    if not toggled:
+        return set()
+    found = set(toggled)
+    found.update(c for t in toggled for c in index.children.get(t, ()))
+    found.update(h.id for h in index.objectives.values() if any(kr.linked in toggled for kr in h.key_results))
+    return found
 
 
 def check_site(
@@ -88,12 +99,11 @@ def check_site(
         # builds; the public view only leaves private objectives out of pages and counts.
         view = loaded.site.view(drafts=drafts, public=True)
         scores = restrict_scores(scores, view)
+    hidden = frozenset(set(loaded.site.index.objectives) - set(view.index.objectives))
     changed: frozenset[str] | None = None
     if previous is not None and again is not None and loaded.changed is not None:
-        # and whatever reads differently in the view: a parent left out, a check-in added
-        heads, before = view.index.objectives, previous.heads.objectives
-        changed = frozenset({*loaded.changed, *again, *(oid for oid, h in heads.items() if before.get(oid) != h)})
-    state = Checked(loaded.state, all_scores, drafts, public, view.index) if loaded.state is not None else None
+        changed = frozenset({*loaded.changed, *again, *_around(loaded.site.index, hidden ^ previous.hidden)})
+    state = Checked(loaded.state, all_scores, drafts, public, hidden) if loaded.state is not None else None
     lint = lint_site(view, scores)
     diagnostics = tuple(sort_diagnostics([*loaded.diagnostics, *lint.items]))
     timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at}

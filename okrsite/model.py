@@ -16,6 +16,18 @@ from typing import Any, NamedTuple, TypeVar
 from .config import SiteConfig
 
 
+def quick_reduce(self: tuple[object, ...]) -> tuple[object, ...]:
+    """__reduce__ of the NamedTuples a build keeps in its cache: unpickled by tuple.__new__ (no
+    Python call per object), several times faster to read back than the default."""
+    return tuple.__new__, (type(self), tuple(self))
+
+
+def fields_reduce(self: object) -> tuple[object, ...]:
+    """__reduce__ of frozen slots dataclasses kept in the cache: made again from their fields
+    (the default pickles a dict of them through Python code for every object)."""
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)  # type: ignore[attr-defined]
+
+
 class KRKind(str, Enum):
     INCREASING = "increasing"
     DECREASING = "decreasing"
@@ -124,6 +136,8 @@ class ParentRef:
 
     def __str__(self) -> str:
         return f"{self.objective}#{self.kr}" if self.kr else self.objective
+
+    __reduce__ = fields_reduce
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,6 +329,8 @@ class KRHead(NamedTuple):
     linked: str | None
     line: int
 
+    __reduce__ = quick_reduce
+
 
 class ObjectiveHead(NamedTuple):
     """An objective without its text and readings: what lists, the alignment structure and
@@ -349,6 +365,8 @@ class ObjectiveHead(NamedTuple):
                    tuple(KRHead(kr.id, kr.title, kr.kind, kr.linked, kr.line) for kr in o.key_results),
                    o.checkins)
 
+    __reduce__ = quick_reduce
+
 
 class CheckInHead(NamedTuple):
     """A check-in without its notes and values."""
@@ -377,6 +395,8 @@ class CheckInHead(NamedTuple):
         """The head of this check-in with only what it says about objectives in `kept`."""
         return self._replace(objectives=tuple(o for o in self.objectives if o in kept),
                              given=tuple((o, v) for o, v in self.given if not o or o in kept))
+
+    __reduce__ = quick_reduce
 
 
 _Key = TypeVar("_Key")

@@ -24,7 +24,17 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .config import SiteConfig
-from .model import Cycle, KeyResult, KRKind, Objective, ObjectiveHead, ObjectiveKind, Reading, Site
+from .model import (
+    Cycle,
+    KeyResult,
+    KRKind,
+    Objective,
+    ObjectiveHead,
+    ObjectiveKind,
+    Reading,
+    Site,
+    fields_reduce,
+)
 
 
 class Status(str, Enum):
@@ -201,6 +211,8 @@ class KRScore:
     def clamped(self) -> float | None:
         return None if self.progress is None else clamp(self.progress)
 
+    __reduce__ = fields_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveScore:
@@ -217,6 +229,8 @@ class ObjectiveScore:
     grade: float | None  # once the cycle has ended
     band: Band | None
 
+    __reduce__ = fields_reduce
+
 
 @dataclass(frozen=True, slots=True)
 class CycleScore:
@@ -231,6 +245,8 @@ class CycleScore:
     bands: Mapping[str, int]  # Band value → count
     graded: int
     ungraded: int
+
+    __reduce__ = fields_reduce
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,17 @@ from functools import cached_property, lru_cache
 from typing import NamedTuple
 
 from ..history import NO_HISTORY, Commit, History
-from ..model import CheckIn, Cycle, KeyResult, KRKind, Objective, ObjectiveHead, Site, SiteIndex
+from ..model import (
+    CheckIn,
+    Cycle,
+    KeyResult,
+    KRKind,
+    Objective,
+    ObjectiveHead,
+    Site,
+    SiteIndex,
+    quick_reduce,
+)
 from ..scoring import Scores, Status, clamp, grade_band, pace_status, progress_series, weighted_mean
 from . import urls
 
@@ -36,6 +46,8 @@ class Bar(NamedTuple):
     value: float | None
     expected: float | None
     status: str  # done | on-track | at-risk | off-track | not-started | no-data | cancelled | green | yellow | red
+
+    __reduce__ = quick_reduce
 
 
 class ObjectiveSummary(NamedTuple):
@@ -61,6 +73,8 @@ class ObjectiveSummary(NamedTuple):
     last_checkin: dt.date | None
     days_since_checkin: int | None
     trend: tuple[float, ...] = ()  # progress after each check-in, for sparklines
+
+    __reduce__ = quick_reduce
 
 
 class ReadingView(NamedTuple):
