@@ -132,6 +132,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     timings["plan"] = time.perf_counter() - started
 
     out_dir = options.out_dir.resolve()
+    pending = cache.prepare(BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
+                                       plan.builder.memo.get("week_before") or (last.week if last else None))) \
+        if checked.state is not None else None
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
     plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
@@ -152,16 +155,15 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
                 _swap(staging, out_dir)
             else:
                 _apply(staging, out_dir, previous, manifest)
-        state = None
-        if checked.state is not None:
-            state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
-                               plan.builder.memo.get("week_before") or (last.week if last else None))
-        cache.save(manifest, state, checked.state.site.units if checked.state else None)
+        cache.save(manifest, pending, checked.state.site.units if checked.state else None)
+        pending = None
         if cache.page_fragments is not None:
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        if pending is not None:  # the build failed: the last build's state stays
+            pending.cancel()
     if plan.renderer.globals.search and (changed or not (out_dir / SEARCH_DIR).is_dir()):
         started = time.perf_counter()
         _index_search(out_dir, options.publish_lock)
@@ -378,21 +380,38 @@ class Previous:
 
 def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
                   progress: Progress | None) -> list[Outcome]:
+    """Render the pages whose input digests changed (all, without a previous output), the
+    pages that take long first, spread over processes when there is enough to do."""
     base = plan.renderer.fingerprint()
-    total = len(plan.pages)
-    workers = _workers(jobs, total)
-    chunks = [range(i, min(i + CHUNK, total)) for i in range(0, total, CHUNK)]
-    outcomes: list[Outcome] = []
+    kept: list[Outcome] = []
+    todo: list[int] = []
+    for index, page in enumerate(plan.pages):
+        inputs = plan.digests.get(page.output) or base + plan.inputs.digest(page)
+        if previous is not None and previous.inputs.get(page.output) == inputs:
+            kept.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
+        else:
+            todo.append(index)
+    todo.sort(key=lambda i: _HEAVY.get(plan.pages[i].kind, len(_HEAVY)))  # stable: page order after
+    workers = _workers(jobs, todo, plan)
+    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    outcomes: list[Outcome] = list(kept)
     if workers <= 1:
         for chunk in chunks:
             outcomes.extend(_render_chunk(plan, staging, previous, base, chunk))
             if progress:
-                progress(len(outcomes), total)
-        return outcomes
-    plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
-    outcomes = _Shared(plan, staging, previous, base, chunks, progress).run(workers)
+                progress(len(outcomes), len(plan.pages))
+    else:
+        plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
+        outcomes.extend(_Shared(plan, staging, previous, base, chunks, progress, len(kept)).run(workers))
     outcomes.sort(key=lambda o: o.output)
     return outcomes
+
+
+# Pages that take long on a large site: rendered first, so they spread over the processes.
+_HEAVY = {kind: rank for rank, kind in enumerate(("data", "cascade", "cycle", "home", "tag", "this-week",
+                                                  "insights", "owners", "feed"))}
+LARGE_SITE = 1000  # objectives: from there a list page takes long enough to render it apart
 
 
 class _Shared:
@@ -402,10 +421,11 @@ class _Shared:
     a forked child copy the pages of every object it reads)."""
 
     def __init__(self, plan: Plan, staging: Path, previous: Previous | None, base: str,
-                 chunks: list[range], progress: Progress | None):
+                 chunks: list[list[int]], progress: Progress | None, done: int = 0):
         self.plan, self.staging, self.previous, self.base = plan, staging, previous, base
         self.chunks, self.progress = chunks, progress
-        self.total = sum(len(chunk) for chunk in chunks)
+        self.total = len(plan.pages)
+        self.done = done  # pages already accounted for (unchanged)
         context = multiprocessing.get_context("fork")
         self.context = context
         self.next = context.Value("i", 0)
@@ -434,7 +454,7 @@ class _Shared:
                 child.join()
         return self.outcomes
 
-    def _take(self) -> range | None:
+    def _take(self) -> list[int] | None:
         with self.next.get_lock():
             index = self.next.value
             self.next.value = index + 1
@@ -479,7 +499,7 @@ class _Shared:
     def _add(self, done: list[Outcome]) -> None:
         self.outcomes.extend(done)
         if self.progress:
-            self.progress(len(self.outcomes), self.total)
+            self.progress(self.done + len(self.outcomes), self.total)
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -490,22 +510,24 @@ def _picklable(exc: BaseException) -> BaseException:
         return RuntimeError("".join(traceback.format_exception(exc)))
 
 
-def _workers(jobs: int | None, total: int) -> int:
-    if "fork" not in multiprocessing.get_all_start_methods() or total < PARALLEL_FROM:
+def _workers(jobs: int | None, todo: Sequence[int], plan: Plan) -> int:
+    """Processes to render with: one per core when there are many pages to render, or on a
+    large site two of its long pages (forking costs more than a few small pages)."""
+    if "fork" not in multiprocessing.get_all_start_methods() or len(todo) < 2:
         return 1
-    return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    heavy = sum(1 for i in todo if plan.pages[i].kind in _HEAVY)
+    if len(todo) < PARALLEL_FROM and not (heavy >= 2 and len(plan.builder.index.objectives) >= LARGE_SITE):
+        return 1
+    return max(1, min(len(todo), jobs if jobs is not None else (os.cpu_count() or 1)))
 
 
 def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,
                   chunk: Sequence[int]) -> list[Outcome]:
-    """Render the pages whose inputs changed; write those whose bytes changed."""
+    """Render these pages (their inputs changed); write those whose bytes changed."""
     done = []
     for index in chunk:
         page = plan.pages[index]
         inputs = plan.digests.get(page.output) or base + plan.inputs.digest(page)
-        if previous is not None and previous.inputs.get(page.output) == inputs:
-            done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
-            continue
         rendered = plan.renderer.render(page, page.variables(plan.builder))
         target = staging / page.output
         if isinstance(rendered, str):

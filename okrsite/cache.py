@@ -10,6 +10,8 @@ the next build is a cold one. A cache written by another okrsite or Python versi
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.process
 import os
 import pickle
 import shutil
@@ -258,7 +260,13 @@ class BuildCache:
         cache.state = _load(folder / _STATE)
         return cache
 
-    def save(self, pages: PageManifest | None = None, state: object | None = None,
+    def prepare(self, state: object) -> PendingState:
+        """Start writing the build's state now, in a forked process, while the build goes on:
+        on a large site it is tens of megabytes to encode. save() puts it in place (a failed
+        build never does)."""
+        return PendingState(self.folder / _STATE if self.folder is not None else None, state)
+
+    def save(self, pages: PageManifest | None = None, state: PendingState | None = None,
              units: Iterable[str] | None = None) -> None:
         """Write what changed; a failure to write the cache never fails a build. Afterwards the
         cache holds what was saved, ready for the next build (see BuildOptions.cache)."""
@@ -269,7 +277,7 @@ class BuildCache:
             if pages is not None:
                 self.pages = pages
             if state is not None:
-                self.state = state
+                self.state = state.state
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot
@@ -290,7 +298,7 @@ class BuildCache:
                b"okrsite build cache: parsed files, what the last build found and page fingerprints,\n"
                b"by content hash. Safe to delete; safe to restore from a CI cache.\n")
 
-    def _write(self, pages: PageManifest | None, state: object | None, units: Iterable[str] | None) -> None:
+    def _write(self, pages: PageManifest | None, state: PendingState | None, units: Iterable[str] | None) -> None:
         if self.folder is None:
             return
         try:
@@ -299,9 +307,49 @@ class BuildCache:
             if pages is not None:
                 _write(self.folder / _PAGES, pickle.dumps(pages, protocol=5))
             if state is not None:
-                _write(self.folder / _STATE, pickle.dumps(state, protocol=5))
+                state.finish()
         except OSError:
             pass
+
+
+class PendingState:
+    """The state file being written by a forked process (or, where processes cannot fork,
+    written when finished)."""
+
+    def __init__(self, path: Path | None, state: object):
+        self.path, self.state = path, state
+        self.temporary = path.with_name(f".{path.name}.{os.getpid()}.pending") if path is not None else None
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if self.temporary is not None and "fork" in multiprocessing.get_all_start_methods():
+            self.temporary.parent.mkdir(parents=True, exist_ok=True)
+            self.process = multiprocessing.get_context("fork").Process(
+                target=_dump, args=(state, self.temporary), daemon=True)
+            self.process.start()
+
+    def finish(self) -> None:
+        """Put the state in place (write it now if no process did)."""
+        if self.path is None or self.temporary is None:
+            return
+        if self.process is not None:
+            self.process.join()
+            if self.process.exitcode != 0 or not self.temporary.exists():
+                self.temporary.unlink(missing_ok=True)
+                return
+        else:
+            _dump(self.state, self.temporary)
+        os.replace(self.temporary, self.path)
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+        if self.process is not None:
+            self.process.join()
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+
+
+def _dump(state: object, path: Path) -> None:
+    path.write_bytes(pickle.dumps(state, protocol=5))
 
 
 def _read(path: Path) -> bytes | None:
