@@ -140,6 +140,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
     plan.builder.memo["checkin_digest"] = plan.inputs.checkin
     plan.renderer.keep_fragments(cache.page_fragments)
+    plan.renderer.keep_compiled(cache.templates(plan.renderer.fingerprint()))
     try:
         started = time.perf_counter()
         outcomes = _render_pages(plan, staging, previous, options.jobs, progress)

@@ -31,6 +31,7 @@ _PAGES = "pages.pickle"
 _STATE = "state.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
 _PAGE_FRAGMENTS = "page-fragments"  # a folder: one file per page
+_TEMPLATES = "templates"  # a folder: the theme's templates compiled (Jinja bytecode)
 
 
 @dataclass
@@ -250,7 +251,7 @@ class BuildCache:
         cache = cls(folder)
         if folder is None or _read(folder / "stamp") != _STAMP.encode():
             if folder is not None:  # another version's files: not to be read
-                for name in (_FRAGMENTS, _PAGE_FRAGMENTS, _DOCUMENTS):
+                for name in (_FRAGMENTS, _PAGE_FRAGMENTS, _DOCUMENTS, _TEMPLATES):
                     shutil.rmtree(folder / name, ignore_errors=True)
                 (folder / _STATE).unlink(missing_ok=True)
             return cache
@@ -259,6 +260,22 @@ class BuildCache:
             cache.pages = pages
         cache.state = _load(folder / _STATE)
         return cache
+
+    def templates(self, fingerprint: str) -> Path | None:
+        """The folder for the templates compiled under this renderer fingerprint (compiling
+        folds each constant string a template translates, so the language and theme are part
+        of what they were compiled for); the folders of other fingerprints are removed."""
+        if self.folder is None:
+            return None
+        root = self.folder / _TEMPLATES
+        try:
+            for old in root.iterdir() if root.is_dir() else ():
+                if old.name != fingerprint:
+                    shutil.rmtree(old, ignore_errors=True)
+            (root / fingerprint).mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return root / fingerprint
 
     def prepare(self, state: object) -> PendingState:
         """Start writing the build's state now, in a forked process, while the build goes on:

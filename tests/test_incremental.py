@@ -104,6 +104,8 @@ CHANGES: dict[str, Change] = {
     "template-edited": lambda root: edit(root / OVERRIDE, "Objective: ", "Goal: "),
     "org-edited": lambda root: edit(root / "content/org.yaml", "Platform team", "Platform"),
     "site-toml-edited": lambda root: (root / "site.toml").write_text('title = "Acme goals"\n'),
+    # Compiled templates hold the theme's strings in the site's language (folded when compiled).
+    "language-changed": lambda root: (root / "site.toml").write_text('language = "sv"\n'),
     "theme-asset-edited": lambda root: (root / "themes/default/static/css/extra.css").write_text("body{}\n"),
     "static-file-deleted": lambda root: (root / "static/robots.txt").unlink(),
     "cycle-notes-edited": lambda root: edit(root / "content/2026-Q3/_cycle.md", "ship smaller", "ship small"),
@@ -124,7 +126,7 @@ def test_incremental_build_equals_clean_build(kind: str, fixture_site: FixtureSi
     build(root, tmp_path / "clean", clean=True)
     assert_same_tree(out, tmp_path / "clean")
     assert 0 < result.rendered < result.pages or kind in {"template-edited", "site-toml-edited",
-                                                          "theme-asset-edited", "static-file-deleted",
+                                                          "language-changed", "theme-asset-edited", "static-file-deleted",
                                                           "org-edited"}, result.rendered
     again = build(root, out, cache=cache)
     assert again.rendered == 0 and again.changed == ()

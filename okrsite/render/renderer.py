@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, pass_context
+from jinja2 import Environment, FileSystemBytecodeCache, pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -103,6 +104,11 @@ class Renderer:
         if value < self.config.scoring.low_confidence:
             return "low"
         return "medium" if value < 0.7 else "high"
+
+    def keep_compiled(self, folder: Path | None) -> None:
+        """Keep compiled templates in `folder` (see BuildCache.templates), and load them from
+        there: compiling the theme takes longer than a build that renders a few pages."""
+        self.env.bytecode_cache = FileSystemBytecodeCache(str(folder)) if folder is not None else None
 
     def compile(self, names: set[str]) -> None:
         """Load and compile templates now (worker processes then inherit them compiled)."""
