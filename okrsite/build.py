@@ -29,14 +29,15 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import Checked, CheckResult, check_site
+from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import digest_of
-from .history import read_history
+from .history import History, read_history
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
@@ -72,6 +73,14 @@ class BuildOptions:
     # A cache kept open across builds (a dev server's): saves reading it each time, seconds on
     # large sites. None: open cache_dir.
     cache: BuildCache | None = None
+    # With `cache`: every path (relative to the site, with /) changed since the last build, as
+    # a watcher saw them; a build told them reads only those. None: read every file.
+    touched: Collection[str] | None = None
+    # With `cache`: pages (output paths, e.g. "2026-Q4/index.html") to render and publish
+    # before the rest of the build, the pages a dev server's tabs show, and what to call with
+    # those whose bytes changed. Only pages the last build made; none when the build fails.
+    first: Collection[str] = ()
+    on_first: Callable[[tuple[str, ...]], None] | None = None
 
 
 @dataclass
@@ -82,7 +91,9 @@ class BuildResult:
     files: int
     diagnostics: tuple[Diagnostic, ...]
     timings: dict[str, float] = field(default_factory=dict)
-    changed: tuple[str, ...] = ()  # output paths whose content changed (for live reload)
+    # Output paths whose content changed (for live reload), but those published first (see
+    # BuildOptions.first) that the build left as they were published.
+    changed: tuple[str, ...] = ()
     fragments: tuple[int, int] = (0, 0)  # parts of pages reused from the last build, and made
 
     @property
@@ -109,7 +120,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     cache.documents.begin()
     last = cache.state if isinstance(cache.state, BuildState) else None
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
-                         public=options.public, cache=cache.documents, previous=last.checked if last else None)
+                         public=options.public, cache=cache.documents, previous=last.checked if last else None,
+                         seen=cache.seen if options.cache is not None else None, touched=options.touched)
+    cache.seen = checked.loaded.seen
     timings.update(checked.timings)  # load, score
     if options.cache is None:  # a cache kept open across builds (the dev server's) keeps them all
         started = time.perf_counter()
@@ -119,9 +132,17 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     if checked.errors or checked.site is None or checked.scores is None:
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
+    first: dict[str, tuple[str, bytes | None]] = {}  # output → (digest published first, bytes before)
+    if options.first and options.on_first is not None and isinstance(cache.plan, LastPlan):
+        started = time.perf_counter()
+        first = _publish_first(site_dir, checked, options, cache.plan)
+        options.on_first(tuple(first))
+        timings["first"] = time.perf_counter() - started
 
     started = time.perf_counter()
     plan = _plan(site_dir, checked, options)
+    if options.cache is not None:
+        cache.plan = LastPlan({page.output: page for page in plan.pages}, plan.renderer, plan.builder.history)
     history = _history_digests(plan.builder)
     changed: set[str] | None = None
     if last is not None and checked.changed is not None and last.checked.scores.today == checked.today:
@@ -163,8 +184,10 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         timings["write"] = time.perf_counter() - started
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        if pending is not None:  # the build failed: the last build's state stays
+        if pending is not None:  # the build failed: the last build's state stays, and its pages
             pending.cancel()
+            _unpublish_first(out_dir, first)
+    changed = tuple(o for o in changed if o not in first or first[o][0] != files.get(o))
     if plan.renderer.globals.search and (changed or not (out_dir / SEARCH_DIR).is_dir()):
         started = time.perf_counter()
         _index_search(out_dir, options.publish_lock)
@@ -281,17 +304,36 @@ def _near(builder: ViewBuilder, changed: Collection[str]) -> set[tuple[str, ...]
 def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
     site, scores = checked.site, checked.scores
     assert site is not None and scores is not None
-    config = site.config
-    if options.base_url is not None:
-        config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+    config = _config(checked, options)
     theme = find_theme(site_dir, config.theme)
     if theme is None:
         raise BuildError([_error("site.toml", "config-value",
                                  f"theme {config.theme!r} not found in themes/{config.theme}/",
                                  'create the folder, or set theme = "default"')])
     current = current_cycle(site, checked.today)
+    builder = ViewBuilder(site, scores, read_history(site_dir, site))
+    pages = plan_pages(builder, current)
+    _check_unique(pages)
+    sources = {s.file.path: s.digest for s in checked.loaded.sources}
+    site_globals = _site_globals(site_dir, checked, options, config)
+    live = frozenset(site.cycles) - site_globals.ended
+    return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources, live=live))
+
+
+def _config(checked: CheckResult, options: BuildOptions) -> SiteConfig:
+    assert checked.site is not None
+    config = checked.site.config
+    if options.base_url is not None:
+        config = replace(config, base_url=options.base_url.rstrip("/") + "/")
+    return config
+
+
+def _site_globals(site_dir: Path, checked: CheckResult, options: BuildOptions, config: SiteConfig) -> SiteGlobals:
+    site = checked.site
+    assert site is not None
+    current = current_cycle(site, checked.today)
     nav = tuple(NavCycle(c.id, c.title, urls.cycle(c.id)) for c in reversed(site.cycles.values()))
-    site_globals = SiteGlobals(
+    return SiteGlobals(
         title=config.title, description=config.description, language=config.language,
         base_url=config.base_url, today=checked.today,
         current_cycle=next((n for n in nav if n.id == current), None), cycles=nav,
@@ -299,12 +341,62 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
         search=_wants_search(options, config.search.enabled),
         ended=frozenset(c.id for c in site.cycles.values() if c.phase(checked.today) == "ended"),
     )
-    builder = ViewBuilder(site, scores, read_history(site_dir, site))
-    pages = plan_pages(builder, current)
-    _check_unique(pages)
-    sources = {s.file.path: s.digest for s in checked.loaded.sources}
-    live = frozenset(site.cycles) - site_globals.ended
-    return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources, live=live))
+
+
+@dataclass(frozen=True)
+class LastPlan:
+    """What a dev server's next build needs to publish a few pages first: the last build's
+    pages, renderer (its templates compiled) and git history (saving files changes none)."""
+
+    pages: dict[str, Page]
+    renderer: Renderer
+    history: History
+
+
+def _publish_first(site_dir: Path, checked: CheckResult, options: BuildOptions,
+                   last: LastPlan) -> dict[str, tuple[str, bytes | None]]:
+    """Render `options.first` pages with the new model and publish those whose bytes changed,
+    before the rest of the build: what a dev server's tabs show appears in the time one load
+    and a few pages take. Nothing is published when what every page shows besides its view
+    changed (settings, the date, the cycles): the build itself publishes them then. Returns,
+    for each page published, its content digest and the bytes it replaced."""
+    config = _config(checked, options)
+    renderer = last.renderer
+    if config != renderer.config or _site_globals(site_dir, checked, options, config) != renderer.globals:
+        return {}
+    assert checked.site is not None and checked.scores is not None
+    builder = ViewBuilder(checked.site, checked.scores, last.history)
+    renderer.keep_fragments(None)  # the last build's {% cache %} parts stand for its inputs
+    out_dir = options.out_dir.resolve()
+    published: dict[str, tuple[str, bytes | None]] = {}
+    for output in options.first:
+        page = last.pages.get(output)
+        if page is None or not page.template:
+            continue
+        data = cast(str, renderer.render(page, page.variables(builder))).encode("utf-8")
+        target = out_dir / output
+        try:
+            before: bytes | None = target.read_bytes()
+        except OSError:
+            before = None
+        if before == data:
+            continue
+        temporary = target.with_name(f".{target.name}.first")
+        temporary.write_bytes(data)
+        with options.publish_lock or nullcontext():
+            os.replace(temporary, target)
+        published[output] = (_content_digest(data), before)
+    return published
+
+
+def _unpublish_first(out_dir: Path, first: Mapping[str, tuple[str, bytes | None]]) -> None:
+    """Put back the pages published first by a build that then failed."""
+    for output, (_, before) in first.items():
+        target = out_dir / output
+        if before is None:
+            target.unlink(missing_ok=True)
+        else:
+            target.write_bytes(before)
 
 
 def _favicon(site_dir: Path) -> str:

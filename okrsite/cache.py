@@ -22,7 +22,7 @@ from pathlib import Path
 
 from . import __version__
 from .content.documents import Parsed
-from .content.loader import collector_paused
+from .content.loader import SeenFiles, collector_paused
 
 CACHE_DIR = ".okrsite-cache"
 _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state"
@@ -231,6 +231,8 @@ class BuildCache:
     fragments: Fragments = field(default_factory=Fragments)
     page_fragments: PageFragmentFiles | None = None
     state: object | None = None  # what the last build found (build.BuildState), read on open
+    seen: SeenFiles | None = None  # what the last load found in the folder (kept in memory only)
+    plan: object | None = None  # the last build's pages and renderer (build.LastPlan; in memory)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import build_date
-from .content.loader import Loaded, ParseCache, load_site
+from .content.loader import Loaded, ParseCache, SeenFiles, load_site
 from .content.units import SiteState
 from .diagnostics import Diagnostic, Severity, sort_diagnostics
 from .lint import lint_site
@@ -74,15 +75,19 @@ def check_site(
     public: bool = False,
     cache: ParseCache | None = None,
     previous: Checked | None = None,
+    seen: SeenFiles | None = None,
+    touched: Collection[str] | None = None,
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it. With the state of
-    the last check, only what changed since is read and scored again."""
+    the last check, only what changed since is read and scored again (and with what it found
+    in the folder and the paths touched since, only those are read: see load_site)."""
     started = time.perf_counter()
     if previous is not None and (previous.drafts, previous.public) != (drafts, public):
         previous = None
     # The model lives as long as the process needs it and holds no reference cycles: keep the
     # cycle collector from scanning its millions of objects again on every collection.
-    loaded = load_site(site_dir, cache=cache, keep=True, previous=previous.site if previous else None)
+    loaded = load_site(site_dir, cache=cache, keep=True, previous=previous.site if previous else None,
+                       seen=seen, touched=touched)
     loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())

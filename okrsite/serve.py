@@ -69,6 +69,7 @@ MAX_STREAMS = 200  # open event streams; one thread each
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 MAX_SHOWN = 50  # diagnostics sent to the overlay (errors first); the rest are counted
 MAX_LISTED = 500  # a tab that missed more changed pages than this reloads anyway
+OPEN_PAGES = 8  # pages last served: rendered and published first after a change
 ROOT_CHECK_MS = 250  # how often the watcher looks for a watched folder appearing or going
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 
@@ -143,6 +144,7 @@ class LiveSite:
     all_at: int = 0  # the last build after which every tab reloads
     finished: threading.Condition = field(default_factory=threading.Condition)
     cache: BuildCache | None = None  # opened by the first build, kept for the next ones
+    shown: dict[str, None] = field(default_factory=dict)  # output paths of the pages last served
 
     @property
     def token(self) -> str:
@@ -152,8 +154,11 @@ class LiveSite:
     def failed(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
 
-    def build(self, log: Callable[[str], None]) -> tuple[Update, BuildResult | None]:
-        """Build once; returns what to tell the tabs, and the result if the build succeeded."""
+    def build(self, log: Callable[[str], None], touched: Iterable[str] | None = None,
+              tell: Callable[[Update], None] | None = None) -> tuple[Update, BuildResult | None]:
+        """Build once; returns what to tell the tabs, and the result if the build succeeded.
+        `touched`: the paths changed since the last build (None: unknown, read every file).
+        `tell`: called with an update of the pages tabs last showed, published first."""
         result = None
         with self.finished:
             self.started += 1
@@ -161,7 +166,10 @@ class LiveSite:
             if self.cache is None:
                 self.cache = BuildCache.open(self.site_dir / CACHE_DIR)
             options = BuildOptions(out_dir=self.out_dir, today=self.options.today, drafts=self.options.drafts,
-                                   base_url="/", publish_lock=self.lock, search=False, cache=self.cache)
+                                   base_url="/", publish_lock=self.lock, search=False, cache=self.cache,
+                                   touched=frozenset(touched) if touched is not None else None,
+                                   first=tuple(reversed(self.shown)) if tell else (),
+                                   on_first=(lambda outputs: tell(self._first(outputs))) if tell else None)
             result = build_site(self.site_dir, options)
         except BuildError as exc:  # errors first: they are what the overlay is for
             failure = tuple(sorted(exc.diagnostics, key=lambda d: not d.is_error))
@@ -189,6 +197,15 @@ class LiveSite:
         if every:
             self.all_at = self.number
         return Update(self.token, tuple(pages), every)
+
+    def _first(self, outputs: tuple[str, ...]) -> Update:
+        """The update for pages published before the build that is running ends: they count
+        as changed in it (a tab that missed this update catches up once it is done)."""
+        with self.lock:
+            pages = tuple(page_url(o) for o in outputs)
+            for url in pages:
+                self.changed_at[url] = self.number + 1
+            return Update(self.token, pages)
 
     def since(self, token: str) -> Update:
         """The update for a tab showing build `token` (another session's: reload)."""
@@ -230,6 +247,10 @@ class LiveSite:
                 return self._missing()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if kind == "text/html":
+                self.shown.pop(relative, None)
+                self.shown[relative] = None
+                if len(self.shown) > OPEN_PAGES:
+                    del self.shown[next(iter(self.shown))]
                 return Response(HTTPStatus.OK, "text/html; charset=utf-8", body, page_url(relative), self.token)
             if kind.startswith("text/") or kind.endswith(("javascript", "json", "+xml")):
                 kind += "; charset=utf-8"
@@ -547,10 +568,12 @@ class DevServer:
             thread.join(timeout=5)
         shutil.rmtree(self._folder, ignore_errors=True)
 
-    def _rebuild(self, paths: Iterable[str]) -> None:
-        """Build, log one line (or the errors), and tell the open tabs."""
+    def _rebuild(self, paths: Iterable[str], first: bool = False) -> None:
+        """Build, log one line (or the errors), and tell the open tabs. After the first build,
+        only the paths the watcher reported are read again."""
         started = time.perf_counter()
-        update, result = self.live.build(self._say)
+        update, result = self.live.build(self._say, None if first else paths,
+                                         lambda early: self.events.publish(early.event()))
         self.events.publish(update.event())
         self._say(_build_line(result, update, time.perf_counter() - started, sorted(paths)))
 
@@ -580,7 +603,7 @@ class DevServer:
                         pending.update(self._relative(str(root)) for root in set(now) ^ set(roots))
                         break  # pending changes are built once the new watcher runs
                     if (first or pending) and not self._stop.is_set():
-                        self._rebuild(pending)
+                        self._rebuild(pending, first)
                         first = False
                         pending.clear()
             except OSError as exc:

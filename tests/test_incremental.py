@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -230,6 +231,39 @@ def test_a_cache_kept_open_across_builds_equals_clean_builds(fixture_site: Fixtu
     reopened = BuildCache.open(tmp_path / "cache")  # what is on disk is what was kept
     assert reopened.documents.keys(stored=True) == kept.documents.keys()
     assert reopened.pages == kept.pages
+
+
+def _touched(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
+    """The paths a watcher would report between two states of a site folder."""
+    return {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+@pytest.mark.parametrize("kind", list(CHANGES))
+def test_a_build_told_what_changed_equals_clean_builds(kind: str, fixture_site: FixtureSite,
+                                                       tmp_path: Path) -> None:
+    """The dev server tells each build the paths its watcher saw change: the build reads only
+    those (when they are edits of files it knows) and equals a clean build."""
+    root, out = fixture_site.root, tmp_path / "out"
+    options = BuildOptions(out_dir=out, today=TODAY, cache=BuildCache.open(tmp_path / "cache"))
+    build_site(root, options)
+    before = tree(root)
+    CHANGES[kind](root)
+    touched = _touched(before, tree(root)) | {"content/2026-Q4/sales/.pipeline.md.swp"}  # came and went
+    build_site(root, replace(options, touched=touched))
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+
+
+def test_a_build_told_nothing_changed_reads_nothing(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """What makes it fast: the files the watcher did not name are not read again."""
+    root, out = fixture_site.root, tmp_path / "out"
+    options = BuildOptions(out_dir=out, today=TODAY, cache=BuildCache.open(tmp_path / "cache"))
+    build_site(root, options)
+    CHANGES["checkin-edited"](root)
+    assert build_site(root, replace(options, touched=())).rendered == 0
+    assert build_site(root, replace(options, touched={f"{RELIABILITY}/2026-11-13.md"})).rendered > 0
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
 
 
 def test_pages_reuse_their_unchanged_parts(fixture_site: FixtureSite, tmp_path: Path) -> None:

@@ -4,6 +4,10 @@ Given the state the last load left (`previous`), a load reads every file (to kno
 changed: by content, never by modification time) but parses and resolves only the units whose
 files changed; the model it returns makes the other objectives and check-ins from their parsed
 files when they are first asked for (content/units.py).
+
+A dev server, told by its watcher which paths changed, gives what the last load found in the
+folder (`seen`) and those paths (`touched`): when they are only edits of files already known,
+the folder is neither walked nor read again, only the files touched.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +27,7 @@ from ..model import Site
 from . import frontmatter
 from .assets import svg_problem
 from .documents import CheckInDoc, CycleDoc, ObjectiveDoc, OrgDoc, Parsed, parse_file
-from .files import Discovery, FileKind, SourceFile, discover
+from .files import CONTENT_DIR, Discovery, FileKind, SourceFile, discover
 from .resolve import Documents, UnitDocs, build_cycles, build_org, group_by_unit, unit_id
 from .units import SiteState, Units, resolve_site, update_site
 
@@ -43,6 +47,16 @@ class SourceText:
 
 
 @dataclass(frozen=True)
+class SeenFiles:
+    """What a load found in the folder: its files, classified, the digests of those it read,
+    and the problems walking and reading it found."""
+
+    discovery: Discovery
+    sources: tuple[SourceText, ...]
+    problems: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
 class Loaded:
     """The model (None if the site could not be read at all) and every diagnostic."""
 
@@ -53,6 +67,7 @@ class Loaded:
     state: SiteState | None = None  # for the next load
     units: Units | None = None  # when loaded a unit at a time: what was read
     changed: frozenset[str] | None = None  # objectives that may differ from last time; None: any
+    seen: SeenFiles | None = None  # for a next load told which paths changed
 
     @property
     def ok(self) -> bool:
@@ -61,15 +76,19 @@ class Loaded:
 
 def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None,
-    keep: bool = False, previous: SiteState | None = None,
+    keep: bool = False, previous: SiteState | None = None, seen: SeenFiles | None = None,
+    touched: Collection[str] | None = None,
 ) -> Loaded:
     """Load and validate a site. Never raises for bad content: problems become diagnostics.
     `keep`: the caller keeps the model, as a check or a build does (see collector_paused).
     `previous`: the state of the last load, to read again only what changed since.
+    `seen`, `touched`: what the last load found in the folder and every path (site-relative,
+    with /) changed since, as a watcher reports them; the folder is walked again unless they
+    are only edits of files it knew.
     (Parsing stays in one process: measured, sending parsed documents back from worker
     processes costs more than the parsing they would save.)"""
     with collector_paused(freeze=keep):
-        return _load(site_dir, config, cache, previous)
+        return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched)
 
 
 @contextmanager
@@ -94,23 +113,16 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
 
 
 def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
-          previous: SiteState | None) -> Loaded:
+          previous: SiteState | None, seen: SeenFiles | None, touched: Collection[str] | None) -> Loaded:
     diagnostics = Diagnostics()
     if config is None:
         config = load_config(site_dir, diagnostics)
-    discovery = discover(site_dir, diagnostics)
-    sources: list[SourceText] = []
     raws: dict[str, bytes] = {}
-    for file in discovery.files:
-        if file.kind is FileKind.ASSET:
-            _check_svg(site_dir, file, diagnostics)
-            continue
-        raw = _read(site_dir, file.path, diagnostics)
-        if raw is None:
-            continue
-        sources.append(SourceText(file, hashlib.sha256(raw).hexdigest()))
-        if previous is None or file.kind in (FileKind.ORG, FileKind.CYCLE):
-            raws[file.path] = raw  # parsed now; in units, only those that changed are parsed
+    found = _edited(site_dir, seen, touched) if seen is not None and touched is not None else None
+    if found is None:
+        found = _walk(site_dir, raws, parse_all=previous is None)
+    discovery, sources = found.discovery, list(found.sources)
+    diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
     in_units = [s for s in sources if s.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
     files: dict[str, list[tuple[str, str]]] = {}
@@ -141,7 +153,53 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
     diagnostics.extend(resolved.diagnostics)
     _check_current_cycle(site_dir, resolved.site, diagnostics)
     return Loaded(resolved.site, tuple(diagnostics.sorted()), tuple(sources), discovery, resolved.state,
-                  resolved.units, resolved.changed)
+                  resolved.units, resolved.changed, found)
+
+
+def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool) -> SeenFiles:
+    """Walk the folder and read every content file; keep in `raws` the bytes of those to be
+    parsed now (all with `parse_all`; else only the org and cycle files: of the units, only
+    those whose files changed are parsed)."""
+    problems = Diagnostics()
+    discovery = discover(site_dir, problems)
+    sources: list[SourceText] = []
+    for file in discovery.files:
+        if file.kind is FileKind.ASSET:
+            _check_svg(site_dir, file, problems)
+            continue
+        raw = _read(site_dir, file.path, problems)
+        if raw is None:
+            continue
+        sources.append(SourceText(file, hashlib.sha256(raw).hexdigest()))
+        if parse_all or file.kind in (FileKind.ORG, FileKind.CYCLE):
+            raws[file.path] = raw
+    return SeenFiles(discovery, tuple(sources), tuple(problems.items))
+
+
+def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str]) -> SeenFiles | None:
+    """What the folder holds now, if the paths touched since it was `seen` are only edits of
+    content files read then (paths that came and went, as an editor's temporary files do, are
+    no change); None if anything else changed (a file added, removed, or unreadable; an image):
+    then the folder is walked again."""
+    known = {source.file.path: index for index, source in enumerate(seen.sources)}
+    sources = list(seen.sources)
+    for path in touched:
+        if path != CONTENT_DIR and not path.startswith(CONTENT_DIR + "/"):
+            continue  # settings, themes, static files: not what a walk finds
+        index = known.get(path)
+        full = os.path.join(site_dir, path)
+        if index is None:
+            if os.path.lexists(full):
+                return None
+            continue
+        if os.path.islink(full) or not os.path.isfile(full):
+            return None
+        problems = Diagnostics()
+        raw = _read(site_dir, path, problems)
+        if raw is None:
+            return None
+        sources[index] = SourceText(sources[index].file, hashlib.sha256(raw).hexdigest())
+    return SeenFiles(seen.discovery, tuple(sources), seen.problems)
 
 
 class _Parser:
