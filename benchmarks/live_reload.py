@@ -142,7 +142,11 @@ def main() -> None:
                         ".domContentLoadedEventEnd) / 1000")
                     seconds = loaded - saved
                     results.append(seconds)
-                    build = next((line for line in server.lines[logged:] if line.startswith("built")), "?")
+                    # The tab shows its page before the rest of the site is built: wait for the
+                    # build to end, so the next trial starts from an idle server.
+                    while not any(line.startswith("built") for line in server.lines[logged:]):
+                        time.sleep(0.05)
+                    build = next(line for line in server.lines[logged:] if line.startswith("built"))
                     print(f"trial {trial + 1}: {seconds:.2f} s save → shown   [{build}]")
                     page.wait_for_timeout(300)
                 browser.close()

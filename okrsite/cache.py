@@ -122,9 +122,8 @@ def _unit_of(key: str) -> str:
 
 @dataclass
 class PageManifest:
-    """What the previous build wrote: for each output path the fingerprint of its content
-    (pages: of their views; other files: of their bytes) and, for pages, the digest of the
-    model objects they were made of."""
+    """What the previous build wrote: for each output path the digest of its bytes and, for
+    pages, the digest of their inputs (render/inputs.py: what they were made of)."""
 
     fingerprints: dict[str, str] = field(default_factory=dict)
     output: str = ""  # the id of the build that wrote them (also in the output's marker file)

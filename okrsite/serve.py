@@ -145,6 +145,8 @@ class LiveSite:
     finished: threading.Condition = field(default_factory=threading.Condition)
     cache: BuildCache | None = None  # opened by the first build, kept for the next ones
     shown: dict[str, None] = field(default_factory=dict)  # output paths of the pages last served
+    # Page URLs the running build published first: they are served as of that build.
+    first: set[str] = field(default_factory=set)
 
     @property
     def token(self) -> str:
@@ -180,6 +182,7 @@ class LiveSite:
             if result is not None:
                 update = self._succeeded(result)
             else:
+                self.first.clear()  # the build put them back
                 self.diagnostics = failure
                 update = Update(self.token, diagnostics=failure)
         with self.finished:
@@ -192,26 +195,29 @@ class LiveSite:
         self.diagnostics = ()
         pages = [page_url(o) for o in result.changed if not o.lower().endswith(SHARED_SUFFIXES)]
         every = self.number == 1 or len(pages) < len(result.changed)  # a style, script or image
-        for url in pages:
+        for url in (*pages, *self.first):
             self.changed_at[url] = self.number
+        self.first.clear()
         if every:
             self.all_at = self.number
         return Update(self.token, tuple(pages), every)
 
     def _first(self, outputs: tuple[str, ...]) -> Update:
-        """The update for pages published before the build that is running ends: they count
-        as changed in it (a tab that missed this update catches up once it is done)."""
+        """The update for pages published before the build that is running ends. They are
+        served as pages of that build (a tab that reloads one is not told again that it
+        changed), and count as changed in it."""
         with self.lock:
             pages = tuple(page_url(o) for o in outputs)
-            for url in pages:
-                self.changed_at[url] = self.number + 1
-            return Update(self.token, pages)
+            self.first.update(pages)
+            return Update(f"{self.session}:{self.number + 1}", pages)
 
     def since(self, token: str) -> Update:
         """The update for a tab showing build `token` (another session's: reload)."""
         session, _, number = token.partition(":")
         with self.lock:
             shown = int(number) if number.isdigit() and session == self.session else -1
+            if shown > self.number and not self.first:  # a page of a build that then failed
+                shown = -1
             pages = tuple(url for url, n in self.changed_at.items() if n > shown)
             every = shown < 0 or self.all_at > shown or len(pages) > MAX_LISTED
             return Update(self.token, () if every else pages, every, self.diagnostics if self.failed else ())
@@ -251,7 +257,9 @@ class LiveSite:
                 self.shown[relative] = None
                 if len(self.shown) > OPEN_PAGES:
                     del self.shown[next(iter(self.shown))]
-                return Response(HTTPStatus.OK, "text/html; charset=utf-8", body, page_url(relative), self.token)
+                url = page_url(relative)
+                token = f"{self.session}:{self.number + 1}" if url in self.first else self.token
+                return Response(HTTPStatus.OK, "text/html; charset=utf-8", body, url, token)
             if kind.startswith("text/") or kind.endswith(("javascript", "json", "+xml")):
                 kind += "; charset=utf-8"
             return Response(HTTPStatus.OK, kind, body)

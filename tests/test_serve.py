@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +243,51 @@ def test_stream_tells_which_pages_changed(served: Served) -> None:
         assert b"99.87" in served.get(RELIABILITY)[2]
     finally:
         stream.close()
+
+
+def test_the_page_a_tab_shows_is_published_first(served: Served) -> None:
+    """After a save the page last served is rendered and published before the rest of the
+    site: its tab hears of it first, and not again when the build ends (same bytes)."""
+    served.get(RELIABILITY)
+    stream = served.stream()
+    try:
+        stream.next()
+        served.edit(CHECKIN, "uptime: 99.81", "uptime: 99.86")
+        early, built = stream.next(), stream.next()
+        assert early["pages"] == [RELIABILITY] and not early["all"]
+        assert RELIABILITY not in built["pages"] and "/2026-Q4/" in built["pages"]
+        assert b"99.86" in served.get(RELIABILITY)[2]
+    finally:
+        stream.close()
+    caught_up = served.stream(since=early["build"])  # the tab that reloaded then: nothing new
+    try:
+        assert caught_up.next()["pages"] == []
+    finally:
+        caught_up.close()
+
+
+def test_pages_published_first_are_put_back_when_the_build_fails(
+        site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import okrsite.build
+    from okrsite.cache import BuildCache
+
+    site.write(FILES)
+    page = RELIABILITY.strip("/") + "/index.html"
+    options = BuildOptions(out_dir=tmp_path / "out", today=TODAY, cache=BuildCache.open(tmp_path / "cache"))
+    build_site(site.root, options)
+    before = (tmp_path / "out" / page).read_bytes()
+    (site.root / CHECKIN).write_text((site.root / CHECKIN).read_text().replace("uptime: 99.81", "uptime: 99.5"))
+    published: list[tuple[str, ...]] = []
+
+    def fail(*args: object) -> None:
+        assert b"99.5" in (tmp_path / "out" / page).read_bytes()  # published first
+        raise RuntimeError("render crashed")
+
+    monkeypatch.setattr(okrsite.build, "_render_pages", fail)
+    with pytest.raises(RuntimeError):
+        build_site(site.root, replace(options, touched={CHECKIN}, first=(page,), on_first=published.append))
+    assert published == [(page,)]
+    assert (tmp_path / "out" / page).read_bytes() == before
 
 
 def test_failed_build_sends_diagnostics_and_keeps_the_last_good_site(served: Served) -> None:

@@ -97,6 +97,13 @@ def namespace_entries(docs: UnitDocs) -> tuple[NamespaceEntry, ...]:
     ))
 
 
+def _shape(heads: Iterable[ObjectiveHead]) -> tuple[object, ...]:
+    """What find_cuts reads of a unit's objectives: the alignment and links loops are made of,
+    and where each objective is (its problems name it)."""
+    return tuple((h.id, h.path, h.line, tuple(p.objective for p in h.parents), bool(h.key_results),
+                  tuple(kr.linked for kr in h.key_results)) for h in heads)
+
+
 def index_of(units: Mapping[str, UnitState], cuts: Cuts, order: Callable[[ObjectiveHead], object]) -> SiteIndex:
     """The site's index from its units: heads with loops cut and check-ins listed, in site
     order (objectives by `order`, check-ins by date)."""
@@ -223,9 +230,13 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
         pre[uid], diagnostics = resolve_objectives(unit.objectives, context)
         states[uid] = UnitState(files[uid], entries[uid], tuple(ObjectiveHead.of(o) for o in pre[uid].values()),
                                 (), (*problems, *diagnostics))
-    cuts = find_cuts({h.id: h for unit in states.values() for h in unit.objectives})
-    if cuts != previous.cuts:
-        return None
+    if all(_shape(states[uid].objectives) == _shape(previous.units[uid].objectives) for uid in changed
+           if uid in previous.units) and not (changed - set(previous.units)) and not gone:
+        cuts = previous.cuts  # what loops are made of is as it was
+    else:
+        cuts = find_cuts({h.id: h for unit in states.values() for h in unit.objectives})
+        if cuts != previous.cuts:
+            return None
     heads = {h.id: cuts.apply_head(h) for unit in states.values() for h in unit.objectives}
     key_results = key_result_index(heads.values())
     for uid, (unit, _) in docs.items():

@@ -124,7 +124,8 @@ class PageInputs:
 
     @cached_property
     def cycles_meta(self) -> str:
-        """Every cycle's id, title, dates and phase (not its scores)."""
+        """Every cycle's id and phase on the build date (what each page's navigation marks);
+        their titles are in the renderer fingerprint, with the navigation."""
         return _hash(tuple((c, self.site.cycles[c].phase(self.scores.today)) for c in self.site.cycles))
 
     def cycle(self, cycle_id: str) -> str:

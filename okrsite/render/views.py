@@ -1,7 +1,7 @@
 """What each page shows, as frozen data built from the model and its scores.
 
-Templates only read these views (plus site-wide globals), so a view is also the record of what
-its page depends on: the build hashes it to decide whether the page must be rendered again.
+Templates only read these views (plus site-wide globals). Whether a page must be rendered again
+is decided before its view is made, from the digests of what the view reads (render/inputs.py).
 URLs in views are relative to the site root; templates make them relative to the page.
 """
 
