@@ -119,25 +119,34 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     timings["cache"] = time.perf_counter() - started
     cache.documents.begin()
     last = cache.state if isinstance(cache.state, BuildState) else None
+    first: dict[str, tuple[str, bytes | None]] = {}  # output → (digest published first, bytes before)
+    first_took: list[float] = []
+
+    def publish_first(scored: CheckResult) -> None:
+        if options.first and options.on_first is not None and isinstance(cache.plan, LastPlan) \
+                and _output_is_ours(site_dir, options.out_dir):
+            started = time.perf_counter()
+            first.update(_publish_first(site_dir, scored, options, cache.plan))
+            options.on_first(tuple(first))
+            first_took.append(time.perf_counter() - started)
+
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents, previous=last.checked if last else None,
-                         seen=cache.seen if options.cache is not None else None, touched=options.touched)
+                         seen=cache.seen if options.cache is not None else None, touched=options.touched,
+                         scored=publish_first)
     cache.seen = checked.loaded.seen
     timings.update(checked.timings)  # load, score
+    if first_took:
+        timings["first"] = first_took[0]
     if options.cache is None:  # a cache kept open across builds (the dev server's) keeps them all
         started = time.perf_counter()
         cache.save_documents()  # now, so their memory is free before rendering
         cache.documents.release()
         timings["cache"] += time.perf_counter() - started
     if checked.errors or checked.site is None or checked.scores is None:
+        _unpublish_first(options.out_dir.resolve(), first)
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
-    first: dict[str, tuple[str, bytes | None]] = {}  # output → (digest published first, bytes before)
-    if options.first and options.on_first is not None and isinstance(cache.plan, LastPlan):
-        started = time.perf_counter()
-        first = _publish_first(site_dir, checked, options, cache.plan)
-        options.on_first(tuple(first))
-        timings["first"] = time.perf_counter() - started
 
     started = time.perf_counter()
     plan = _plan(site_dir, checked, options)
@@ -722,6 +731,14 @@ def _same_file(path: Path, digest: str) -> bool:
 
 
 # Writing ---------------------------------------------------------------------------------
+
+
+def _output_is_ours(site_dir: Path, out_dir: Path) -> bool:
+    try:
+        _guard_output(site_dir, out_dir)
+    except BuildError:
+        return False
+    return True
 
 
 def _guard_output(site_dir: Path, out_dir: Path) -> None:

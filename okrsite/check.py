@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,10 +77,13 @@ def check_site(
     previous: Checked | None = None,
     seen: SeenFiles | None = None,
     touched: Collection[str] | None = None,
+    scored: Callable[[CheckResult], object] | None = None,
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it. With the state of
     the last check, only what changed since is read and scored again (and with what it found
-    in the folder and the paths touched since, only those are read: see load_site)."""
+    in the folder and the paths touched since, only those are read: see load_site).
+    `scored`: called, when the site loaded without errors, with the result before linting
+    (linting finds warnings only): a dev server publishes the pages tabs show from it."""
     started = time.perf_counter()
     if previous is not None and (previous.drafts, previous.public) != (drafts, public):
         previous = None
@@ -109,7 +112,12 @@ def check_site(
     if previous is not None and again is not None and loaded.changed is not None:
         changed = frozenset({*loaded.changed, *again, *_around(loaded.site.index, hidden ^ previous.hidden)})
     state = Checked(loaded.state, all_scores, drafts, public, hidden) if loaded.state is not None else None
+    paused = 0.0
+    if scored is not None and loaded.ok:
+        paused = time.perf_counter()
+        scored(CheckResult(loaded, view, scores, loaded.diagnostics, when, {}, state, changed))
+        paused = time.perf_counter() - paused
     lint = lint_site(view, scores)
     diagnostics = tuple(sort_diagnostics([*loaded.diagnostics, *lint.items]))
-    timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at}
+    timings = {"load": loaded_at - started, "score": time.perf_counter() - loaded_at - paused}
     return CheckResult(loaded, view, scores, diagnostics, when, timings, state, changed)

@@ -66,10 +66,11 @@ SHARED_SUFFIXES = (".css", ".js", ".mjs", ".svg", ".png", ".jpg", ".jpeg", ".gif
                    ".ico", ".woff", ".woff2", ".ttf", ".otf")
 WATCHED = (CONTENT_DIR, "themes", "static", "site.toml")
 MAX_STREAMS = 200  # open event streams; one thread each
+MAX_PAGE_URL = 2000  # characters of the page URL a tab gives
 HEARTBEAT = 15.0  # seconds between keep-alive comments on an idle event stream
 MAX_SHOWN = 50  # diagnostics sent to the overlay (errors first); the rest are counted
 MAX_LISTED = 500  # a tab that missed more changed pages than this reloads anyway
-OPEN_PAGES = 8  # pages last served: rendered and published first after a change
+FIRST_GRACE = 0.5  # seconds a build waits for tabs to load the pages it published first
 ROOT_CHECK_MS = 250  # how often the watcher looks for a watched folder appearing or going
 _HEAD_END = re.compile(rb"</head\s*>", re.IGNORECASE)
 
@@ -127,6 +128,11 @@ def page_url(output: str) -> str:
     return "/" + output
 
 
+def output_path(url: str) -> str:
+    """The output file a page URL shows: "/a/" → "a/index.html" (page_url's inverse)."""
+    return url.lstrip("/") + "index.html" if url.endswith("/") else url.lstrip("/")
+
+
 @dataclass
 class LiveSite:
     """The site as last built into `out_dir`, and what changed in which build."""
@@ -144,9 +150,10 @@ class LiveSite:
     all_at: int = 0  # the last build after which every tab reloads
     finished: threading.Condition = field(default_factory=threading.Condition)
     cache: BuildCache | None = None  # opened by the first build, kept for the next ones
-    shown: dict[str, None] = field(default_factory=dict)  # output paths of the pages last served
+    open: dict[str, int] = field(default_factory=dict)  # page URL → tabs showing it (event streams)
     # Page URLs the running build published first: they are served as of that build.
     first: set[str] = field(default_factory=set)
+    awaited: set[str] = field(default_factory=set)  # of those, the ones no tab has reloaded yet
 
     @property
     def token(self) -> str:
@@ -170,8 +177,8 @@ class LiveSite:
             options = BuildOptions(out_dir=self.out_dir, today=self.options.today, drafts=self.options.drafts,
                                    base_url="/", publish_lock=self.lock, search=False, cache=self.cache,
                                    touched=frozenset(touched) if touched is not None else None,
-                                   first=tuple(reversed(self.shown)) if tell else (),
-                                   on_first=(lambda outputs: tell(self._first(outputs))) if tell else None)
+                                   first=self._open_outputs() if tell else (),
+                                   on_first=(lambda outputs: self._tell_first(outputs, tell)) if tell else None)
             result = build_site(self.site_dir, options)
         except BuildError as exc:  # errors first: they are what the overlay is for
             failure = tuple(sorted(exc.diagnostics, key=lambda d: not d.is_error))
@@ -202,14 +209,40 @@ class LiveSite:
             self.all_at = self.number
         return Update(self.token, tuple(pages), every)
 
-    def _first(self, outputs: tuple[str, ...]) -> Update:
-        """The update for pages published before the build that is running ends. They are
-        served as pages of that build (a tab that reloads one is not told again that it
-        changed), and count as changed in it."""
+    def opened(self, page: str, by: int) -> None:
+        """A tab showing `page` opened (by=1) or closed (by=-1) its event stream."""
+        with self.lock:
+            count = self.open.get(page, 0) + by
+            if count > 0:
+                self.open[page] = count
+            else:
+                self.open.pop(page, None)
+            loaded = by > 0 and page in self.awaited  # a tab reloaded it: its scripts ran
+            if loaded:
+                self.awaited.discard(page)
+        if loaded:
+            with self.finished:
+                self.finished.notify_all()
+
+    def _open_outputs(self) -> tuple[str, ...]:
+        with self.lock:
+            return tuple(output_path(url) for url in self.open)
+
+    def _tell_first(self, outputs: tuple[str, ...], tell: Callable[[Update], None]) -> None:
+        """Tell the tabs of the pages published before the build that is running ends, and
+        give them a moment to reload them (until their new event streams open) before the
+        build goes on: it would slow them down.
+        Those pages are served as pages of that build (a tab that reloads one is not told
+        again that it changed), and count as changed in it."""
         with self.lock:
             pages = tuple(page_url(o) for o in outputs)
             self.first.update(pages)
-            return Update(f"{self.session}:{self.number + 1}", pages)
+            self.awaited = {url for url in pages if url in self.open}
+            update = Update(f"{self.session}:{self.number + 1}", pages)
+        if pages:
+            tell(update)
+        with self.finished:
+            self.finished.wait_for(lambda: not self.awaited, FIRST_GRACE)
 
     def since(self, token: str) -> Update:
         """The update for a tab showing build `token` (another session's: reload)."""
@@ -253,10 +286,6 @@ class LiveSite:
                 return self._missing()
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if kind == "text/html":
-                self.shown.pop(relative, None)
-                self.shown[relative] = None
-                if len(self.shown) > OPEN_PAGES:
-                    del self.shown[next(iter(self.shown))]
                 url = page_url(relative)
                 token = f"{self.session}:{self.number + 1}" if url in self.first else self.token
                 return Response(HTTPStatus.OK, "text/html; charset=utf-8", body, url, token)
@@ -374,7 +403,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         path, query = _split_target(self.path)
         if path == EVENTS and send_body:
-            self._stream(parse_qs(query).get("since", [""])[0])
+            fields = parse_qs(query)
+            self._stream(fields.get("since", [""])[0], fields.get("page", [""])[0][:MAX_PAGE_URL])
         elif path == EVENTS:
             self._send(Response(HTTPStatus.OK, "text/event-stream; charset=utf-8", b""), send_body)
         elif path in ASSETS:
@@ -407,14 +437,17 @@ class _Handler(BaseHTTPRequestHandler):
         except OSError:
             self.close_connection = True  # the client went away mid-response
 
-    def _stream(self, since: str) -> None:
-        """Server-sent events: the state since the tab's build, then every update."""
+    def _stream(self, since: str, page: str) -> None:
+        """Server-sent events: the state since the tab's build, then every update. `page`: the
+        URL of the page the tab shows (published first by the next builds while it listens)."""
         events = self.server.events
         if events.clients >= MAX_STREAMS:
             self._send(Response(HTTPStatus.SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
                                 b"too many open tabs\n"), send_body=True)
             return
         client = events.subscribe()  # before reading the state, so no update falls between
+        if page.startswith("/"):
+            self.server.live.opened(page, 1)
         try:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/event-stream; charset=utf-8")
@@ -433,6 +466,8 @@ class _Handler(BaseHTTPRequestHandler):
             pass  # the tab closed or reloaded: nothing to clean up but the subscription
         finally:
             events.unsubscribe(client)
+            if page.startswith("/"):
+                self.server.live.opened(page, -1)
             self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:

@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from okrsite.build import BuildOptions, BuildResult, build_site
 from okrsite.cli import main
-from okrsite.serve import DevServer, ServeOptions
+from okrsite.serve import FIRST_GRACE, DevServer, ServeOptions
 
 from .conftest import FixtureSite
 from .test_site import FILES, TODAY
@@ -76,16 +76,17 @@ class Served:
         assert old in text
         self.change(lambda: path.write_text(text.replace(old, new), encoding="utf-8"))
 
-    def stream(self, since: str | None = None) -> Stream:
-        return Stream(self.port, self.server.live.token if since is None else since)
+    def stream(self, since: str | None = None, page: str = "") -> Stream:
+        return Stream(self.port, self.server.live.token if since is None else since, page)
 
 
 class Stream:
     """One open event stream (what a tab's EventSource holds)."""
 
-    def __init__(self, port: int, since: str):
+    def __init__(self, port: int, since: str, page: str = ""):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
-        self.sock.sendall(f"GET /_okrsite/events?since={since} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
+        query = f"since={since}" + (f"&page={page}" if page else "")
+        self.sock.sendall(f"GET /_okrsite/events?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         self.file = self.sock.makefile("rb")
         status = self.file.readline()
         assert b" 200 " in status, status
@@ -246,19 +247,24 @@ def test_stream_tells_which_pages_changed(served: Served) -> None:
 
 
 def test_the_page_a_tab_shows_is_published_first(served: Served) -> None:
-    """After a save the page last served is rendered and published before the rest of the
-    site: its tab hears of it first, and not again when the build ends (same bytes)."""
-    served.get(RELIABILITY)
-    stream = served.stream()
+    """After a save the page an open tab shows is rendered and published before the rest of
+    the site: its tab hears of it first, and not again when the build ends (same bytes)."""
+    stream = served.stream(page=RELIABILITY)
+    other = served.stream()  # a tab that does not say which page it shows
     try:
-        stream.next()
+        stream.next(), other.next()
+        started = time.monotonic()
         served.edit(CHECKIN, "uptime: 99.81", "uptime: 99.86")
         early, built = stream.next(), stream.next()
         assert early["pages"] == [RELIABILITY] and not early["all"]
         assert RELIABILITY not in built["pages"] and "/2026-Q4/" in built["pages"]
+        assert other.next() == early
+        # The build waited for the tab to load its page, which it never did (no reload here).
+        assert time.monotonic() - started >= FIRST_GRACE
         assert b"99.86" in served.get(RELIABILITY)[2]
     finally:
         stream.close()
+        other.close()
     caught_up = served.stream(since=early["build"])  # the tab that reloaded then: nothing new
     try:
         assert caught_up.next()["pages"] == []

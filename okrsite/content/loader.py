@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,47 @@ class SeenFiles:
     discovery: Discovery
     sources: tuple[SourceText, ...]
     problems: tuple[Diagnostic, ...]
+    grouped: Grouped | None = None  # None: worked out when first asked for (see files())
+
+    def files(self) -> Grouped:
+        if self.grouped is None:
+            object.__setattr__(self, "grouped", Grouped.of(self.sources))
+        assert self.grouped is not None
+        return self.grouped
+
+
+@dataclass(frozen=True)
+class Grouped:
+    """The files read, as a load uses them: each unit's (in discovery order) and the others."""
+
+    positions: dict[str, int]  # path → its place in the sources
+    units: dict[str, list[SourceText]]  # unit → its objective and check-in files, in unit order
+    site: list[SourceText]  # the org and cycle files
+
+    @classmethod
+    def of(cls, sources: Sequence[SourceText]) -> Grouped:
+        units: dict[str, list[SourceText]] = {}
+        site = []
+        for source in sources:
+            if source.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN):
+                units.setdefault(unit_id(source.file), []).append(source)
+            else:
+                site.append(source)
+        return cls({s.file.path: i for i, s in enumerate(sources)}, dict(sorted(units.items())), site)
+
+    def replaced(self, edited: Iterable[SourceText]) -> Grouped:
+        """The same files, these read again."""
+        units, site = dict(self.units), list(self.site)
+        for source in edited:
+            if source.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN):
+                uid = unit_id(source.file)
+                units[uid] = [source if s.file.path == source.file.path else s for s in units[uid]]
+            else:
+                site = [source if s.file.path == source.file.path else s for s in site]
+        return Grouped(self.positions, units, site)
+
+    def unit_files(self) -> dict[str, tuple[tuple[str, str], ...]]:
+        return {uid: tuple((s.file.path, s.digest) for s in found) for uid, found in self.units.items()}
 
 
 @dataclass(frozen=True)
@@ -124,14 +165,10 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
     discovery, sources = found.discovery, list(found.sources)
     diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
-    in_units = [s for s in sources if s.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
-    files: dict[str, list[tuple[str, str]]] = {}
-    for source in in_units:
-        files.setdefault(unit_id(source.file), []).append((source.file.path, source.digest))
-    unit_files = {uid: tuple(found) for uid, found in sorted(files.items())}
-    for source in in_units:
-        parser.by_unit.setdefault(unit_id(source.file), []).append(source)
-    site_sources = [s for s in sources if s.file.kind not in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
+    grouped = found.files()
+    unit_files = grouped.unit_files()
+    parser.by_unit = grouped.units
+    site_sources = grouped.site
     site_files = collect_documents(discovery, parser.parsed(site_sources))
     for source in site_sources:
         diagnostics.extend(parser.problems(source.file.path))
@@ -143,6 +180,7 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
     if previous is not None and previous.key == key:
         resolved = update_site(config, cycles, org, previous, unit_files, parser.unit)
     if resolved is None:
+        in_units = [s for s in sources if s.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
         docs = collect_documents(discovery, parser.parsed(in_units))
         units = group_by_unit(docs.objectives, docs.checkins)
         problems = {uid: tuple(d for path, _ in unit_files.get(uid, ()) for d in parser.problems(path))
@@ -181,8 +219,9 @@ def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str]) -> SeenFi
     content files read then (paths that came and went, as an editor's temporary files do, are
     no change); None if anything else changed (a file added, removed, or unreadable; an image):
     then the folder is walked again."""
-    known = {source.file.path: index for index, source in enumerate(seen.sources)}
+    known = seen.files().positions
     sources = list(seen.sources)
+    edited = []
     for path in touched:
         if path != CONTENT_DIR and not path.startswith(CONTENT_DIR + "/"):
             continue  # settings, themes, static files: not what a walk finds
@@ -199,7 +238,8 @@ def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str]) -> SeenFi
         if raw is None:
             return None
         sources[index] = SourceText(sources[index].file, hashlib.sha256(raw).hexdigest())
-    return SeenFiles(seen.discovery, tuple(sources), seen.problems)
+        edited.append(sources[index])
+    return SeenFiles(seen.discovery, tuple(sources), seen.problems, seen.files().replaced(edited))
 
 
 class _Parser:

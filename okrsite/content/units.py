@@ -69,9 +69,22 @@ class SiteState:
     key: str
     units: Mapping[str, UnitState] = field(default_factory=dict)
     cuts: Cuts = field(default_factory=Cuts)
+    # The site's index and namespace as this load made them, for a next load in the same
+    # process (a dev server's): never saved with the state, whose units hold all of it.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {name: value for name, value in self.__dict__.items() if name != "memo"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, memo={})
 
     def namespace(self) -> dict[str, tuple[str, ...]]:
-        return merged_namespace(entry for unit in self.units.values() for entry in unit.namespace)
+        found = self.memo.get("namespace")
+        if not isinstance(found, dict):
+            found = self.memo["namespace"] = merged_namespace(
+                entry for unit in self.units.values() for entry in unit.namespace)
+        return found
 
 
 # What other units see of a unit's objective: its file, id, and each key result's id, kind and
@@ -102,6 +115,23 @@ def _shape(heads: Iterable[ObjectiveHead]) -> tuple[object, ...]:
     and where each objective is (its problems name it)."""
     return tuple((h.id, h.path, h.line, tuple(p.objective for p in h.parents), bool(h.key_results),
                   tuple(kr.linked for kr in h.key_results)) for h in heads)
+
+
+def _layout(unit: UnitState) -> tuple[object, ...]:
+    """What a unit adds to the index besides its heads: which objectives and check-ins, where
+    its check-ins sort and what they are about."""
+    return (tuple(h.id for h in unit.objectives),
+            tuple((checkin_order(h), h.objectives) for h in unit.checkins))
+
+
+def _patched(index: SiteIndex, units: Iterable[UnitState], cuts: Cuts) -> SiteIndex:
+    """The index with the heads of these units replaced, when their layout is unchanged."""
+    objectives, checkins = dict(index.objectives), dict(index.checkins)
+    for unit in units:
+        for head in unit.objectives:
+            objectives[head.id] = cuts.apply_head(head)._replace(checkins=objectives[head.id].checkins)
+        checkins.update((head.id, head) for head in unit.checkins)
+    return SiteIndex(objectives, checkins)
 
 
 def index_of(units: Mapping[str, UnitState], cuts: Cuts, order: Callable[[ObjectiveHead], object]) -> SiteIndex:
@@ -230,8 +260,9 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
         pre[uid], diagnostics = resolve_objectives(unit.objectives, context)
         states[uid] = UnitState(files[uid], entries[uid], tuple(ObjectiveHead.of(o) for o in pre[uid].values()),
                                 (), (*problems, *diagnostics))
-    if all(_shape(states[uid].objectives) == _shape(previous.units[uid].objectives) for uid in changed
-           if uid in previous.units) and not (changed - set(previous.units)) and not gone:
+    same_units = not (changed - set(previous.units)) and not gone
+    if same_units and all(_shape(states[uid].objectives) == _shape(previous.units[uid].objectives)
+                          for uid in changed):
         cuts = previous.cuts  # what loops are made of is as it was
     else:
         cuts = find_cuts({h.id: h for unit in states.values() for h in unit.objectives})
@@ -244,8 +275,13 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
         state = states[uid]
         states[uid] = UnitState(state.files, state.namespace, state.objectives,
                                 tuple(CheckInHead.of(c) for c in made), (*state.diagnostics, *diagnostics))
-    rank = {cycle_id: i for i, cycle_id in enumerate(cycles)}
-    index = index_of(states, cuts, lambda h: (rank.get(h.cycle, len(rank)), h.id))
+    last = previous.memo.get("index")
+    if isinstance(last, SiteIndex) and same_units and cuts is previous.cuts and \
+            all(_layout(states[uid]) == _layout(previous.units[uid]) for uid in changed):
+        index = _patched(last, (states[uid] for uid in changed), cuts)
+    else:
+        rank = {cycle_id: i for i, cycle_id in enumerate(cycles)}
+        index = index_of(states, cuts, lambda h: (rank.get(h.cycle, len(rank)), h.id))
     units = Units(lambda uid: documents(uid)[0], context, cuts, index)
     units._key_results = key_results
     site = Site(config, cycles, org, Derived(index.objectives, units.objective),
@@ -258,5 +294,6 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
     touched |= {o for unit in (*before, *after) for h in unit.checkins for o in h.objectives}
     touched |= {p.objective for unit in (*before, *after) for h in unit.objectives for p in h.parents}
     diagnostics = [*cuts.diagnostics, *(d for unit in states.values() for d in unit.diagnostics)]
-    return Resolved(site, tuple(diagnostics), SiteState(previous.key, dict(sorted(states.items())), cuts),
-                    units, frozenset(touched))
+    state = SiteState(previous.key, dict(sorted(states.items())), cuts,
+                      {"index": index, "namespace": context.objectives})
+    return Resolved(site, tuple(diagnostics), state, units, frozenset(touched))

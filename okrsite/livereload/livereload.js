@@ -22,7 +22,8 @@
   // reconnects and the server answers with what changed since the build this tab shows.
   function connect() {
     if (source || document.visibilityState === "hidden") return;
-    source = new EventSource("/_okrsite/events?since=" + encodeURIComponent(build));
+    source = new EventSource("/_okrsite/events?since=" + encodeURIComponent(build) +
+                             "&page=" + encodeURIComponent(mine[0] || mine[1]));
     source.addEventListener("update", function (event) { apply(JSON.parse(event.data)); });
   }
 
