@@ -405,8 +405,12 @@ class _Scorer:
         self.computed_memo: dict[str, float | None] = {}
         self.in_progress: set[str] = set()
         self.kr_scores: dict[tuple[str, str], KRScore] = {}
-        # check-ins dated after `today` are not known yet on that day
-        self.checkin_dates = {cid: c.date for cid, c in site.index.checkins.items() if c.date <= today}
+        self.checkins = site.index.checkins
+
+    def _known_on(self, checkin_id: str) -> dt.date | None:
+        """The check-in's date, if it is known on `today` (a later one is not yet)."""
+        head = self.checkins.get(checkin_id)
+        return head.date if head is not None and head.date <= self.today else None
 
     def progress(self, objective_id: str) -> float | None:
         """Objective progress 0..1: its `score:` if set, else computed; None without data."""
@@ -451,7 +455,7 @@ class _Scorer:
         computed = self.computed(objective)
         for kr in objective.key_results:
             self.kr_scores[(objective_id, kr.id)] = self._kr_score(objective, kr, expected, phase)
-        last = max((self.checkin_dates[c] for c in objective.checkins if c in self.checkin_dates), default=None)
+        last = max((d for c in objective.checkins if (d := self._known_on(c)) is not None), default=None)
         reference = last or (cycle.start if cycle else None)
         # not once the cycle has ended: nothing is owed, and its pages no longer change by the day
         days = (self.today - reference).days if reference and self.today >= reference \
@@ -507,7 +511,7 @@ class _Scorer:
         """The latest check-in's overall confidence, else the mean of the KR confidences it gave."""
         for checkin_id in reversed(objective.checkins):
             checkin = self.site.checkins.get(checkin_id)
-            if checkin is None or checkin_id not in self.checkin_dates:
+            if checkin is None or self._known_on(checkin_id) is None:
                 continue
             if checkin.confidence is not None:
                 return checkin.confidence

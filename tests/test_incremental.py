@@ -254,6 +254,22 @@ def test_a_build_told_what_changed_equals_clean_builds(kind: str, fixture_site: 
     assert_same_tree(out, tmp_path / "clean")
 
 
+def test_edit_after_edit_in_one_process_equals_clean_builds(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """A dev server's builds one after another: each reuses what the last one made in memory
+    (the index, the key results, the grouping of files), and each equals a clean build."""
+    root, out = fixture_site.root, tmp_path / "out"
+    options = BuildOptions(out_dir=out, today=TODAY, cache=BuildCache.open(tmp_path / "cache"))
+    build_site(root, options)
+    for kind in ("checkin-edited", "objective-title-edited", "checkin-note-edited", "objective-target-edited",
+                 "objective-realigned", "objective-tags-edited", "checkin-added", "checkin-deleted"):
+        before = tree(root)
+        CHANGES[kind](root)
+        build_site(root, replace(options, touched=_touched(before, tree(root))))
+        clean = tmp_path / f"clean-{kind}"
+        build(root, clean, clean=True)
+        assert_same_tree(out, clean)
+
+
 def test_a_build_told_nothing_changed_reads_nothing(fixture_site: FixtureSite, tmp_path: Path) -> None:
     """What makes it fast: the files the watcher did not name are not read again."""
     root, out = fixture_site.root, tmp_path / "out"

@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from pathlib import Path
 
 from ..diagnostics import Diagnostics, Location
@@ -52,6 +53,11 @@ class SourceFile:
 class Discovery:
     files: tuple[SourceFile, ...]
     cycle_dirs: tuple[str, ...]
+
+    @cached_property
+    def cycle_files(self) -> tuple[SourceFile, ...]:
+        """The cycles' own files (_cycle.md)."""
+        return tuple(f for f in self.files if f.kind is FileKind.CYCLE)
 
 
 def discover(site_dir: Path, diagnostics: Diagnostics) -> Discovery:

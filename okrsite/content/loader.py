@@ -70,6 +70,7 @@ class Grouped:
     positions: dict[str, int]  # path → its place in the sources
     units: dict[str, list[SourceText]]  # unit → its objective and check-in files, in unit order
     site: list[SourceText]  # the org and cycle files
+    unit_files: dict[str, tuple[tuple[str, str], ...]]  # unit → (path, sha256) of its files
 
     @classmethod
     def of(cls, sources: Sequence[SourceText]) -> Grouped:
@@ -80,21 +81,25 @@ class Grouped:
                 units.setdefault(unit_id(source.file), []).append(source)
             else:
                 site.append(source)
-        return cls({s.file.path: i for i, s in enumerate(sources)}, dict(sorted(units.items())), site)
+        units = dict(sorted(units.items()))
+        return cls({s.file.path: i for i, s in enumerate(sources)}, units, site,
+                   {uid: _digests(found) for uid, found in units.items()})
 
     def replaced(self, edited: Iterable[SourceText]) -> Grouped:
         """The same files, these read again."""
-        units, site = dict(self.units), list(self.site)
+        units, site, unit_files = dict(self.units), list(self.site), dict(self.unit_files)
         for source in edited:
             if source.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN):
                 uid = unit_id(source.file)
                 units[uid] = [source if s.file.path == source.file.path else s for s in units[uid]]
+                unit_files[uid] = _digests(units[uid])
             else:
                 site = [source if s.file.path == source.file.path else s for s in site]
-        return Grouped(self.positions, units, site)
+        return Grouped(self.positions, units, site, unit_files)
 
-    def unit_files(self) -> dict[str, tuple[tuple[str, str], ...]]:
-        return {uid: tuple((s.file.path, s.digest) for s in found) for uid, found in self.units.items()}
+
+def _digests(sources: Iterable[SourceText]) -> tuple[tuple[str, str], ...]:
+    return tuple((s.file.path, s.digest) for s in sources)
 
 
 @dataclass(frozen=True)
@@ -166,7 +171,7 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
     diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
     grouped = found.files()
-    unit_files = grouped.unit_files()
+    unit_files = grouped.unit_files
     parser.by_unit = grouped.units
     site_sources = grouped.site
     site_files = collect_documents(discovery, parser.parsed(site_sources))
@@ -289,7 +294,7 @@ def _state_key(config: SiteConfig, discovery: Discovery, site_files: list[Source
     """What resolving a unit depends on besides its own files: settings, cycles, org."""
     h = hashlib.sha256(config.digest().encode())
     h.update(repr(discovery.cycle_dirs).encode())
-    h.update(repr(sorted(f.path for f in discovery.files if f.kind is FileKind.CYCLE)).encode())
+    h.update(repr(sorted(f.path for f in discovery.cycle_files)).encode())
     for source in site_files:
         h.update(f"{source.file.path}\0{source.digest}\n".encode())
     return h.hexdigest()[:24]
@@ -374,7 +379,7 @@ def collect_documents(discovery: Discovery, parsed: Iterable[Parsed]) -> Documen
             cycles.append(doc)
         elif isinstance(doc, OrgDoc):
             org = doc
-    with_meta = {file.cycle for file in discovery.files if file.kind is FileKind.CYCLE}
+    with_meta = {file.cycle for file in discovery.cycle_files}
     unreadable = frozenset(with_meta - {doc.file.cycle for doc in cycles})
     return Documents(
         discovery.cycle_dirs, tuple(cycles), org, tuple(objectives), tuple(checkins), unreadable

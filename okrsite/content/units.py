@@ -134,6 +134,19 @@ def _patched(index: SiteIndex, units: Iterable[UnitState], cuts: Cuts) -> SiteIn
     return SiteIndex(objectives, checkins)
 
 
+def _key_results(previous: SiteState, states: Mapping[str, UnitState], changed: Iterable[str], cuts: Cuts,
+                 same_units: bool) -> dict[tuple[str, str], KRLike]:
+    """What check-ins update: the last load's with the changed units' key results replaced
+    (they have the same ids: the namespace is unchanged), or worked out anew."""
+    last = previous.memo.get("key_results")
+    if not (isinstance(last, dict) and same_units and cuts is previous.cuts):
+        return key_result_index(cuts.apply_head(h) for unit in states.values() for h in unit.objectives)
+    found = dict(last)
+    for uid in changed:
+        found.update(key_result_index(cuts.apply_head(h) for h in states[uid].objectives))
+    return found
+
+
 def index_of(units: Mapping[str, UnitState], cuts: Cuts, order: Callable[[ObjectiveHead], object]) -> SiteIndex:
     """The site's index from its units: heads with loops cut and check-ins listed, in site
     order (objectives by `order`, check-ins by date)."""
@@ -268,8 +281,7 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
         cuts = find_cuts({h.id: h for unit in states.values() for h in unit.objectives})
         if cuts != previous.cuts:
             return None
-    heads = {h.id: cuts.apply_head(h) for unit in states.values() for h in unit.objectives}
-    key_results = key_result_index(heads.values())
+    key_results = _key_results(previous, states, changed, cuts, same_units)
     for uid, (unit, _) in docs.items():
         made, diagnostics = resolve_checkins(unit.checkins, context, key_results)
         state = states[uid]
@@ -295,5 +307,5 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
     touched |= {p.objective for unit in (*before, *after) for h in unit.objectives for p in h.parents}
     diagnostics = [*cuts.diagnostics, *(d for unit in states.values() for d in unit.diagnostics)]
     state = SiteState(previous.key, dict(sorted(states.items())), cuts,
-                      {"index": index, "namespace": context.objectives})
+                      {"index": index, "namespace": context.objectives, "key_results": key_results})
     return Resolved(site, tuple(diagnostics), state, units, frozenset(touched))
