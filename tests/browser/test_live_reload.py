@@ -86,3 +86,21 @@ def test_overlay_is_text_accessible_closes_with_escape_and_shows_in_new_tabs(
     tab.keyboard.press("Tab")  # the page is usable from the keyboard again
     assert tab.evaluate("() => document.activeElement && document.activeElement.tagName") == "A"
     tab.close()
+
+
+def test_the_open_page_is_published_first_and_reloads_once(live: Served, context: BrowserContext) -> None:
+    """The tab says which page it shows; the next build publishes that page before the rest of
+    the site, the tab reloads then, and not again when the build ends (same page)."""
+    tab = context.new_page()
+    tab.goto(live.server.url + RELIABILITY.lstrip("/"))
+    wait_until(lambda: RELIABILITY in live.server.live.open, "the tab to listen")
+    loads: list[str] = []
+    tab.on("load", lambda page: loads.append(page.url))
+
+    live.edit(CHECKIN, "uptime: 99.81", "uptime: 99.85")
+    expect(tab.locator("#kr-uptime")).to_contain_text("99.85")
+    assert " first " in live.log[-1], live.log[-1]  # the build published it first
+    wait_until(lambda: bool(loads), "the reload")
+    tab.wait_for_timeout(1000)  # time for a second reload, were one coming
+    assert len(loads) == 1, loads
+    tab.close()
