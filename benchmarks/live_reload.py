@@ -5,7 +5,8 @@ Copies the site to a temporary folder (the original is never edited), starts `ok
 on it, opens an objective page of the current cycle in Chromium (Playwright), then several
 times: rewrites one key result's value in its latest check-in and waits until the page shows
 the new value. Prints each trial (from the save to the reloaded page's DOMContentLoaded, and
-the rebuild as the server logged it) and the median.
+the rebuild as the server logged it) and the median. The server publishes the open page before
+the rest of the site: each trial waits for the rebuild to end before the next save.
 
 Usage:
   python benchmarks/live_reload.py SITE [--trials 5] [--chromium /usr/bin/chromium]
