@@ -382,7 +382,10 @@ def _publish_first(site_dir: Path, checked: CheckResult, options: BuildOptions,
         page = last.pages.get(output)
         if page is None or not page.template:
             continue
-        data = cast(str, renderer.render(page, page.variables(builder))).encode("utf-8")
+        try:
+            data = cast(str, renderer.render(page, page.variables(builder))).encode("utf-8")
+        except Exception:  # noqa: BLE001, S112 - e.g. the page of an objective just deleted: the build sees to it
+            continue
         target = out_dir / output
         try:
             before: bytes | None = target.read_bytes()

@@ -272,6 +272,21 @@ def test_the_page_a_tab_shows_is_published_first(served: Served) -> None:
         caught_up.close()
 
 
+def test_the_open_page_of_a_deleted_objective_does_not_stop_the_build(served: Served) -> None:
+    """Its page cannot be made first (the objective is gone): the build goes on without it."""
+    learn = "/2026-Q4/alice/learn/"
+    stream = served.stream(page=learn)
+    try:
+        stream.next()
+        served.change(lambda: (served.site.root / "content/2026-Q4/alice/learn.md").unlink())
+        update = stream.next()
+        assert learn in update["pages"] and update["diagnostics"] == [], update
+        assert served.get(learn)[0] == 404
+        assert served.log[-1].startswith("built"), served.log[-1]
+    finally:
+        stream.close()
+
+
 def test_pages_published_first_are_put_back_when_the_build_fails(
         site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import okrsite.build
