@@ -153,12 +153,12 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     if options.cache is not None:
         cache.plan = LastPlan({page.output: page for page in plan.pages}, plan.renderer, plan.builder.history)
     history = _history_digests(plan.builder)
-    changed: set[str] | None = None
+    again: set[str] | None = None  # objectives that may read differently than last time
     if last is not None and checked.changed is not None and last.checked.scores.today == checked.today:
-        changed = {*checked.changed, *(o for o, d in history.items() if last.history.get(o) != d)}
-        _reuse(plan, last, checked, changed)
+        again = {*checked.changed, *(o for o, d in history.items() if last.history.get(o) != d)}
+        _reuse(plan, last, checked, again)
     week_before(plan.builder)  # here, so render processes share it and the next build has it
-    plan.digests = _page_digests(plan, cache.pages.inputs if changed is not None else {}, changed)
+    plan.digests = _page_digests(plan, cache.pages.inputs if again is not None else {}, again)
     timings["plan"] = time.perf_counter() - started
 
     out_dir = options.out_dir.resolve()
@@ -179,7 +179,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
         files = {o.output: o.fingerprint for o in outcomes} | assets
         manifest = PageManifest(files, _build_id(files), {o.output: o.inputs for o in outcomes})
-        changed = _changed(outcomes, assets, previous, out_dir)
+        written = _changed(outcomes, assets, previous, out_dir)
         with options.publish_lock or nullcontext():
             if previous is None:
                 _write_marker(staging, manifest)
@@ -196,7 +196,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         if pending is not None:  # the build failed: the last build's state stays, and its pages
             pending.cancel()
             _unpublish_first(out_dir, first)
-    changed = tuple(o for o in changed if o not in first or first[o][0] != files.get(o))
+    changed = tuple(o for o in written if o not in first or first[o][0] != files.get(o))
     if plan.renderer.globals.search and (changed or not (out_dir / SEARCH_DIR).is_dir()):
         started = time.perf_counter()
         _index_search(out_dir, options.publish_lock)

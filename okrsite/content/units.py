@@ -306,6 +306,6 @@ def update_site(config: SiteConfig, cycles: Mapping[str, Cycle], org: Org, previ
     touched |= {o for unit in (*before, *after) for h in unit.checkins for o in h.objectives}
     touched |= {p.objective for unit in (*before, *after) for h in unit.objectives for p in h.parents}
     diagnostics = [*cuts.diagnostics, *(d for unit in states.values() for d in unit.diagnostics)]
-    state = SiteState(previous.key, dict(sorted(states.items())), cuts,
-                      {"index": index, "namespace": context.objectives, "key_results": key_results})
-    return Resolved(site, tuple(diagnostics), state, units, frozenset(touched))
+    site_state = SiteState(previous.key, dict(sorted(states.items())), cuts,
+                           {"index": index, "namespace": context.objectives, "key_results": key_results})
+    return Resolved(site, tuple(diagnostics), site_state, units, frozenset(touched))
