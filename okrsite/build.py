@@ -455,7 +455,6 @@ class FragmentStore:
     def get(self, key: str) -> object | None:
         return self.fragments.get(key)
 
-
     def put(self, key: str, value: object) -> None:
         self.fragments.put(key, value)
 
@@ -487,11 +486,10 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                   progress: Progress | None) -> list[Outcome]:
     """Render the pages whose input digests changed (all, without a previous output), the
     pages that take long first, spread over processes when there is enough to do."""
-    base = plan.renderer.fingerprint()
     kept: list[Outcome] = []
     todo: list[int] = []
     for index, page in enumerate(plan.pages):
-        inputs = plan.digests.get(page.output) or base + plan.inputs.digest(page)
+        inputs = plan.digests[page.output]
         if previous is not None and previous.inputs.get(page.output) == inputs:
             kept.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
         else:
@@ -503,12 +501,12 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
     outcomes: list[Outcome] = list(kept)
     if workers <= 1:
         for chunk in chunks:
-            outcomes.extend(_render_chunk(plan, staging, previous, base, chunk))
+            outcomes.extend(_render_chunk(plan, staging, previous, chunk))
             if progress:
                 progress(len(outcomes), len(plan.pages))
     else:
         plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
-        outcomes.extend(_Shared(plan, staging, previous, base, chunks, progress, len(kept)).run(workers))
+        outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
     outcomes.sort(key=lambda o: o.output)
     return outcomes
 
@@ -525,9 +523,9 @@ class _Shared:
     than wait: one process fewer holds a copy of the model (CPython's reference counts make
     a forked child copy the pages of every object it reads)."""
 
-    def __init__(self, plan: Plan, staging: Path, previous: Previous | None, base: str,
+    def __init__(self, plan: Plan, staging: Path, previous: Previous | None,
                  chunks: list[list[int]], progress: Progress | None, done: int = 0):
-        self.plan, self.staging, self.previous, self.base = plan, staging, previous, base
+        self.plan, self.staging, self.previous = plan, staging, previous
         self.chunks, self.progress = chunks, progress
         self.total = len(plan.pages)
         self.done = done  # pages already accounted for (unchanged)
@@ -547,7 +545,7 @@ class _Shared:
         self.running = len(children)
         try:
             while (chunk := self._take()) is not None:
-                self._add(_render_chunk(self.plan, self.staging, self.previous, self.base, chunk))
+                self._add(_render_chunk(self.plan, self.staging, self.previous, chunk))
                 while not self.results.empty():
                     self._receive()
             while self.running:
@@ -568,7 +566,7 @@ class _Shared:
     def _child(self) -> None:
         try:
             while (chunk := self._take()) is not None:
-                done = _render_chunk(self.plan, self.staging, self.previous, self.base, chunk)
+                done = _render_chunk(self.plan, self.staging, self.previous, chunk)
                 self.results.put(("done", (done, self._fragments())))
             self.results.put(("end", None))
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
@@ -626,13 +624,12 @@ def _workers(jobs: int | None, todo: Sequence[int], plan: Plan) -> int:
     return max(1, min(len(todo), jobs if jobs is not None else (os.cpu_count() or 1)))
 
 
-def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, base: str,
-                  chunk: Sequence[int]) -> list[Outcome]:
+def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, chunk: Sequence[int]) -> list[Outcome]:
     """Render these pages (their inputs changed); write those whose bytes changed."""
     done = []
     for index in chunk:
         page = plan.pages[index]
-        inputs = plan.digests.get(page.output) or base + plan.inputs.digest(page)
+        inputs = plan.digests[page.output]
         rendered = plan.renderer.render(page, page.variables(plan.builder))
         target = staging / page.output
         if isinstance(rendered, str):

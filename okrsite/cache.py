@@ -346,7 +346,7 @@ class PendingState:
 
     def finish(self) -> None:
         """Put the state in place (write it now if no process did)."""
-        if self.path is None or self.temporary is None:
+        if self.temporary is None or self.path is None:
             return
         if self.process is not None:
             self.process.join()

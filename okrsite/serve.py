@@ -160,6 +160,11 @@ class LiveSite:
         return f"{self.session}:{self.number}"
 
     @property
+    def _running(self) -> str:
+        """The token of the build that is running (the pages it publishes first belong to it)."""
+        return f"{self.session}:{self.number + 1}"
+
+    @property
     def failed(self) -> bool:
         return any(d.is_error for d in self.diagnostics)
 
@@ -167,7 +172,7 @@ class LiveSite:
               tell: Callable[[Update], None] | None = None) -> tuple[Update, BuildResult | None]:
         """Build once; returns what to tell the tabs, and the result if the build succeeded.
         `touched`: the paths changed since the last build (None: unknown, read every file).
-        `tell`: called with an update of the pages tabs last showed, published first."""
+        `tell`: called with an update of the pages open tabs show, published first."""
         result = None
         with self.finished:
             self.started += 1
@@ -238,7 +243,7 @@ class LiveSite:
             pages = tuple(page_url(o) for o in outputs)
             self.first.update(pages)
             self.awaited = {url for url in pages if url in self.open}
-            update = Update(f"{self.session}:{self.number + 1}", pages)
+            update = Update(self._running, pages)
         if pages:
             tell(update)
         with self.finished:
@@ -287,7 +292,7 @@ class LiveSite:
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if kind == "text/html":
                 url = page_url(relative)
-                token = f"{self.session}:{self.number + 1}" if url in self.first else self.token
+                token = self._running if url in self.first else self.token
                 return Response(HTTPStatus.OK, "text/html; charset=utf-8", body, url, token)
             if kind.startswith("text/") or kind.endswith(("javascript", "json", "+xml")):
                 kind += "; charset=utf-8"

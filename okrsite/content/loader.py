@@ -54,13 +54,7 @@ class SeenFiles:
     discovery: Discovery
     sources: tuple[SourceText, ...]
     problems: tuple[Diagnostic, ...]
-    grouped: Grouped | None = None  # None: worked out when first asked for (see files())
-
-    def files(self) -> Grouped:
-        if self.grouped is None:
-            object.__setattr__(self, "grouped", Grouped.of(self.sources))
-        assert self.grouped is not None
-        return self.grouped
+    grouped: Grouped  # the same files, as a load uses them
 
 
 @dataclass(frozen=True)
@@ -164,13 +158,13 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
     if config is None:
         config = load_config(site_dir, diagnostics)
     raws: dict[str, bytes] = {}
-    found = _edited(site_dir, seen, touched) if seen is not None and touched is not None else None
+    found = _edited(site_dir, seen, touched, raws) if seen is not None and touched is not None else None
     if found is None:
         found = _walk(site_dir, raws, parse_all=previous is None)
     discovery, sources = found.discovery, list(found.sources)
     diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
-    grouped = found.files()
+    grouped = found.grouped
     unit_files = grouped.unit_files
     parser.by_unit = grouped.units
     site_sources = grouped.site
@@ -216,15 +210,15 @@ def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool) -> SeenFil
         sources.append(SourceText(file, hashlib.sha256(raw).hexdigest()))
         if parse_all or file.kind in (FileKind.ORG, FileKind.CYCLE):
             raws[file.path] = raw
-    return SeenFiles(discovery, tuple(sources), tuple(problems.items))
+    return SeenFiles(discovery, tuple(sources), tuple(problems.items), Grouped.of(sources))
 
 
-def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str]) -> SeenFiles | None:
+def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str], raws: dict[str, bytes]) -> SeenFiles | None:
     """What the folder holds now, if the paths touched since it was `seen` are only edits of
     content files read then (paths that came and went, as an editor's temporary files do, are
     no change); None if anything else changed (a file added, removed, or unreadable; an image):
-    then the folder is walked again."""
-    known = seen.files().positions
+    then the folder is walked again. The bytes read go to `raws`, to be parsed."""
+    known = seen.grouped.positions
     sources = list(seen.sources)
     edited = []
     for path in touched:
@@ -244,7 +238,8 @@ def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str]) -> SeenFi
             return None
         sources[index] = SourceText(sources[index].file, hashlib.sha256(raw).hexdigest())
         edited.append(sources[index])
-    return SeenFiles(seen.discovery, tuple(sources), seen.problems, seen.files().replaced(edited))
+        raws[path] = raw
+    return SeenFiles(seen.discovery, tuple(sources), seen.problems, seen.grouped.replaced(edited))
 
 
 class _Parser:

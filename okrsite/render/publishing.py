@@ -179,7 +179,6 @@ class FragmentStore(Protocol):
     def put(self, key: str, value: object) -> None: ...
 
 
-
 class MemoryFragments(dict[str, object]):
     """A FragmentStore for one build (views made outside a build, or a build without cache)."""
 
@@ -188,7 +187,6 @@ class MemoryFragments(dict[str, object]):
 
     def put(self, key: str, value: object) -> None:
         self[key] = value
-
 
 
 def _store(builder: ViewBuilder) -> FragmentStore:
