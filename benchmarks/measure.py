@@ -117,7 +117,13 @@ def run_measured(
     cwd: Path | None = None,
     env: dict[str, str] | None = None,
 ) -> Measurement:
-    """Run `command` to completion and measure it; never raises for a failing command."""
+    """Run `command` to completion and measure it; never raises for a failing command.
+
+    The page cache's dirty pages are written out first (sync), so a command is not timed
+    while the kernel writes back what the steps before it wrote (copying a large site and
+    its output makes gigabytes of them)."""
+    if hasattr(os, "sync"):
+        os.sync()
     with tempfile.TemporaryDirectory(prefix="okrsite-bench-") as tmp:
         out_path, err_path = Path(tmp) / "stdout", Path(tmp) / "stderr"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:

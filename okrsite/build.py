@@ -28,6 +28,7 @@ import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, cast
 
@@ -36,10 +37,11 @@ from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
-from .export import digest_of
+from .export import Part, Piece, digest_of
 from .history import History, read_history
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
+from .render.markdown import Markdown
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.publishing import week_before
 from .render.renderer import Renderer, SiteGlobals
@@ -144,6 +146,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         cache.documents.release()
         timings["cache"] += time.perf_counter() - started
     if checked.errors or checked.site is None or checked.scores is None:
+        cache.wait_documents()
         _unpublish_first(options.out_dir.resolve(), first)
         raise BuildError(checked.diagnostics)
     _guard_output(site_dir, options.out_dir)
@@ -173,6 +176,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     plan.renderer.keep_compiled(cache.templates(plan.renderer.fingerprint()))
     try:
         started = time.perf_counter()
+        cache.wait_documents()  # written while planning; not beside the render processes too
+        timings["cache"] += time.perf_counter() - started
+        started = time.perf_counter()
         outcomes = _render_pages(plan, staging, previous, options.jobs, progress)
         timings["render"] = time.perf_counter() - started
         started = time.perf_counter()
@@ -192,6 +198,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
+        cache.wait_documents()
         shutil.rmtree(staging, ignore_errors=True)
         if pending is not None:  # the build failed: the last build's state stays, and its pages
             pending.cancel()
@@ -506,6 +513,8 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                 progress(len(outcomes), len(plan.pages))
     else:
         plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
+        if len(todo) > len(plan.pages) // 2:
+            _render_markdown_apart(plan)
         outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
     outcomes.sort(key=lambda o: o.output)
     return outcomes
@@ -515,6 +524,41 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
 _HEAVY = {kind: rank for rank, kind in enumerate(("data", "cascade", "cycle", "home", "tag", "this-week",
                                                   "insights", "owners", "feed"))}
 LARGE_SITE = 1000  # objectives: from there a list page takes long enough to render it apart
+
+
+def _render_markdown_apart(plan: Plan) -> None:
+    """Render the site's Markdown blocks (descriptions, notes) before the pages, half in a
+    forked process: a check-in's notes show on several pages, which the render processes
+    would each render again."""
+    site = plan.builder.site
+    texts = list(dict.fromkeys(text for text in (
+        *(t for o in site.objectives.values() for t in (o.body, o.retrospective)),
+        *(c.body for c in site.checkins.values()),
+    ) if text and text.strip()))
+    if len(texts) < PARALLEL_FROM:
+        return
+    md = plan.renderer.markdown
+    theirs = texts[1::2]
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_send_blocks, args=(md, theirs, send), daemon=True)
+    child.start()
+    send.close()
+    md.blocks(texts[0::2])  # this process's half, meanwhile
+    try:
+        rendered = receive.recv()
+    except (EOFError, OSError):  # the child failed: the pages render those blocks themselves
+        rendered = None
+    finally:
+        receive.close()
+        child.join()
+    if rendered is not None:
+        md.keep(theirs, rendered)
+
+
+def _send_blocks(md: Markdown, texts: list[str], send: Connection) -> None:
+    send.send(md.blocks(texts))
+    send.close()
 
 
 class _Shared:
@@ -653,16 +697,23 @@ def _content_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()[:32]
 
 
-def _write_pieces(pieces: Iterator[str], target: Path) -> str:
-    """Write a page made of pieces (a large export) as they come; its content digest."""
+def _write_pieces(pieces: Iterator[Piece], target: Path) -> str:
+    """Write a page made of pieces (a large export) as they come. Its fingerprint is the digest
+    of its pieces in order: text as it is, a Part by the digest it brings (a part kept from the
+    last build is not hashed again), so the same pieces give the same fingerprint. It is not
+    the digest of the file's bytes, hence the prefix `parts:`."""
     h = hashlib.sha256()
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(target, "wb") as file:
         for piece in pieces:
-            data = piece.encode("utf-8")
-            h.update(data)
-            file.write(data)
-    return "sha256:" + h.hexdigest()[:32]
+            if isinstance(piece, Part):
+                h.update(b"p" + piece.digest.encode())
+                file.write(piece.data)
+            else:
+                data = piece.encode("utf-8")
+                h.update(b"t%d:" % len(data) + data)
+                file.write(data)
+    return "parts:" + h.hexdigest()[:32]
 
 
 def _build_id(files: dict[str, str]) -> str:
@@ -723,7 +774,10 @@ def _changed(outcomes: Sequence[Outcome], assets: dict[str, str], previous: Prev
 
 
 def _same_file(path: Path, digest: str) -> bool:
-    """Whether the file holds the bytes of this sha256 digest (or of its prefix)."""
+    """Whether the file holds the bytes of this sha256 digest (or of its prefix); never for
+    the fingerprint of a page written in pieces (`parts:`, not a digest of the bytes)."""
+    if digest.startswith("parts:"):
+        return False
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest().startswith(digest)
     except OSError:

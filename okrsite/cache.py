@@ -27,6 +27,7 @@ from .content.loader import SeenFiles, collector_paused
 CACHE_DIR = ".okrsite-cache"
 _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state"
 _DOCUMENTS = "documents"  # a folder: one file per unit, so an edit rewrites one small file
+DOCUMENTS_APART = 200  # units changed; from there a forked process writes them
 _PAGES = "pages.pickle"
 _STATE = "state.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
@@ -232,6 +233,7 @@ class BuildCache:
     state: object | None = None  # what the last build found (build.BuildState), read on open
     seen: SeenFiles | None = None  # what the last load found in the folder (kept in memory only)
     plan: object | None = None  # the last build's pages and renderer (build.LastPlan; in memory)
+    _writer: multiprocessing.process.BaseProcess | None = field(default=None, repr=False)  # of documents
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -299,9 +301,27 @@ class BuildCache:
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot
-        build then releases them before rendering). Like save(), never fails a build."""
+        build then releases them before rendering). Like save(), never fails a build. Many
+        units (a cold build of a large site: seconds of encoding) are written by a forked
+        process while the build plans its pages; wait_documents() waits for it."""
         if self.folder is None:
             return
+        if len(self.documents.dirty) >= DOCUMENTS_APART and "fork" in multiprocessing.get_all_start_methods():
+            self.wait_documents()
+            # not a daemon: a process that ends before waiting for it (an error) still waits
+            self._writer = multiprocessing.get_context("fork").Process(target=self._write_documents)
+            self._writer.start()
+            self.documents.dirty = set()  # the writer has them
+            return
+        self._write_documents()
+
+    def wait_documents(self) -> None:
+        """Wait for the documents' writer, if one is running."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+
+    def _write_documents(self) -> None:
         try:
             self._begin_writing()
             self.documents.write()
@@ -319,6 +339,7 @@ class BuildCache:
     def _write(self, pages: PageManifest | None, state: PendingState | None, units: Iterable[str] | None) -> None:
         if self.folder is None:
             return
+        self.wait_documents()
         try:
             self._begin_writing()
             self.documents.write(units)

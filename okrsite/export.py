@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -238,10 +239,30 @@ def compact_json_parts(data: dict[str, Any]) -> dict[str, str]:
 JSON_LISTS = ("cycles", "objectives", "checkins")  # the fields joined across cycles
 
 
-def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[str]]) -> Iterator[str]:
+@dataclass(frozen=True)
+class Part:
+    """A large part of an export, encoded: its UTF-8 bytes and their sha256 digest, worked out
+    once, when the part was made (a page written from parts is fingerprinted from their
+    digests, so a part kept from the last build is not hashed again)."""
+
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, data: bytes) -> Part:
+        return cls(data, hashlib.sha256(data).hexdigest())
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+
+Piece = str | Part  # what a page written in pieces is made of
+
+
+def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[Piece]]) -> Iterator[Piece]:
     """One compact export, in pieces to write one after another: the fixed fields of `head`
     (compact_json_parts of an export) and, for each list field, the encoded items `lists(key)`
-    gives (the cycles' parts, without brackets). Joined, the pieces are what
+    gives (the cycles' parts, without brackets: text or Parts). Joined, the pieces are what
     `to_json(..., indent=None)` of the merged data gives."""
     yield "{"
     for index, (key, own) in enumerate(head.items()):
@@ -250,11 +271,13 @@ def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[str]]) -> 
             yield own
             continue
         yield "["
-        separator = ""
+        first = True
         for part in lists(key):
             if part:
-                yield separator + part
-                separator = ","
+                if not first:
+                    yield ","
+                yield part
+                first = False
         yield "]"
     yield "}\n"
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from okrsite.cli import main
 from okrsite.export import (
     CSV_COLUMNS,
+    Part,
     compact_json_parts,
     export_data,
     json_pieces,
@@ -203,3 +204,8 @@ def test_a_site_export_joined_from_cycle_pieces_equals_the_whole_encoded_at_once
     assert json.loads("".join(one)) == export_data(site, scores, ["2026-Q3"])
     empty = export_data(site, scores, [])
     assert json.loads("".join(json_pieces(head, lambda key: []))) == empty
+    # the cycles' parts encoded (as the build keeps them): the same bytes
+    parts = {c: {k: Part.of(v.encode()) for k, v in per_cycle[c].items()} for c in site.cycles}
+    encoded = b"".join(p.data if isinstance(p, Part) else p.encode()
+                       for p in json_pieces(head, lambda key: (parts[c][key] for c in site.cycles)))
+    assert encoded == to_json(data, indent=None).encode()

@@ -300,3 +300,27 @@ def test_pages_reuse_their_unchanged_parts(fixture_site: FixtureSite, tmp_path: 
     assert third.fragments[0] == 0 and third.fragments[1] > 0
     build(root, tmp_path / "clean2", clean=True)
     assert_same_tree(out, tmp_path / "clean2")
+
+
+def test_documents_written_apart_are_read_back_by_the_next_build(
+    fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cold build of many units writes the parsed documents from a forked process while it
+    plans; the cache then holds every document and no temporary file, and a later build that
+    resolves everything again (settings changed) parses nothing."""
+    import okrsite.cache as cache_module
+    import okrsite.content.loader as loader_module
+
+    monkeypatch.setattr(cache_module, "DOCUMENTS_APART", 1)
+    root, cache = fixture_site.root, tmp_path / "cache"
+    result = build_site(root, BuildOptions(out_dir=tmp_path / "out", today=TODAY, cache_dir=cache))
+    stored = BuildCache.open(cache).documents.keys(stored=True)
+    assert len(stored) == len(list((root / "content").rglob("*.md"))) + 1 > 5  # and org.yaml
+    assert [p.name for p in cache.rglob("*") if p.name.endswith((".tmp", ".pending"))] == []
+    parsed: list[str] = []
+    parse = loader_module.parse_file
+    monkeypatch.setattr(loader_module, "parse_file", lambda file, raw: (parsed.append(file.path), parse(file, raw))[1])
+    config = root / "site.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('title = "', 'title = "New '), encoding="utf-8")
+    again = build_site(root, BuildOptions(out_dir=tmp_path / "out", today=TODAY, cache_dir=cache))
+    assert again.rendered == again.pages == result.pages and parsed == []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from markupsafe import Markup
+
 from okrsite.render.markdown import Markdown
 
 TABLE = """
@@ -23,3 +25,18 @@ def test_an_empty_corner_header_becomes_a_plain_cell() -> None:
     html = str(Markdown().block(TABLE))
     assert "<th></th>" not in html and html.count("<td></td>") == 1
     assert len(re.findall(r"<th[ >]", html)) == 2  # Q2 and Q3 stay headers
+
+
+def test_blocks_rendered_in_another_process_are_taken_as_rendered_here() -> None:
+    texts = ["# Plan\n\nShip **it**", "Plain note with a [link](https://example.com)", "## Risks\n\n- one"]
+    here = Markdown()
+    expected = [(here.block(t), here.block(t, 4)) for t in texts]
+    made = Markdown().blocks(texts)  # what a forked process sends
+    taker = Markdown()
+    taker.keep(texts, made)
+    taker._render = None  # type: ignore[assignment]  # nothing may be rendered again
+    assert [taker.block(t) for t in texts] == [e[0] for e in expected]
+    assert isinstance(taker.block(texts[0]), Markup)
+    # a heading level asked for still shifts (rendered again only for texts with headings)
+    taker._render = Markdown()._render  # type: ignore[method-assign]
+    assert [taker.block(t, 4) for t in texts] == [e[1] for e in expected]

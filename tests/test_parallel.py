@@ -19,6 +19,7 @@ import pytest
 
 from okrsite import build as build_module
 from okrsite.build import BuildOptions, build_site
+from okrsite.render.markdown import Markdown
 
 from .test_incremental import assert_same_tree, edit
 
@@ -43,6 +44,9 @@ def test_pages_shared_by_processes_equal_a_one_process_build(
 ) -> None:
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
     monkeypatch.setattr(build_module, "CHUNK", 7)  # many chunks, taken by both processes
+    kept: list[int] = []  # Markdown blocks rendered by a forked process before the pages
+    keep = Markdown.keep
+    monkeypatch.setattr(Markdown, "keep", lambda self, texts, made: (kept.append(len(made)), keep(self, texts, made)))
     seen: list[tuple[int, int]] = []
     parallel = build_site(demo, BuildOptions(out_dir=tmp_path / "two", jobs=2, search=False, use_cache=False),
                           progress=lambda done, total: seen.append((done, total)))
@@ -50,6 +54,7 @@ def test_pages_shared_by_processes_equal_a_one_process_build(
     assert parallel.pages == single.pages > 10 * 7
     assert parallel.rendered == parallel.pages
     assert_same_tree(tmp_path / "two", tmp_path / "one")
+    assert len(kept) == 1 and kept[0] > 10  # the one-process build renders them as it goes
     assert seen and seen[-1] == (parallel.pages, parallel.pages)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
 
@@ -99,7 +104,7 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     kinds = [kind for kind, _ in first.values()]
     running = kinds.count("CyclePieces")  # the running cycles': in pieces
     assert 0 < running < len(cycles) >= 4
-    assert kinds.count("str") == 3 * (len(cycles) - running)  # the others: objectives, check-ins, CSV
+    assert kinds.count("Part") == 3 * (len(cycles) - running)  # the others: objectives, check-ins, CSV
 
     build(demo, out, 2)  # nothing changed: no export rendered, every fragment kept
     assert fragment_files(demo) == first

@@ -8,6 +8,7 @@ inside notes are shifted down so a page keeps one outline.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
@@ -52,6 +53,7 @@ class Markdown:
         self.inline = lru_cache(maxsize=MEMO_SIZE)(self._inline)
         self.plain = lru_cache(maxsize=MEMO_SIZE)(self._plain)
         self._unshifted = lru_cache(maxsize=MEMO_SIZE)(self._render_unshifted)
+        self._given: dict[str, tuple[str, int | None]] = {}  # rendered by another process
 
     @staticmethod
     def _validate_link(url: str) -> bool:
@@ -70,7 +72,20 @@ class Markdown:
         return self._render(text, top_heading - highest)[0]
 
     def _render_unshifted(self, text: str) -> tuple[Markup, int | None]:
+        given = self._given.pop(text, None)
+        if given is not None:
+            return Markup(given[0]), given[1]
         return self._render(text, 0)
+
+    def blocks(self, texts: Iterable[str]) -> list[tuple[str, int | None]]:
+        """Render these blocks as `keep` takes them: their HTML (headings as written) and the
+        level of their highest heading."""
+        return [(str(html), highest) for html, highest in map(self._unshifted, texts)]
+
+    def keep(self, texts: Sequence[str], rendered: Sequence[tuple[str, int | None]]) -> None:
+        """Take blocks rendered elsewhere (`blocks` in another process), so they are not
+        rendered here again."""
+        self._given.update(zip(texts, rendered))
 
     def _render(self, text: str, heading_offset: int) -> tuple[Markup, int | None]:
         """The HTML of a block with its headings shifted by `heading_offset`, and the level of

@@ -28,7 +28,7 @@ PARTICIPATION_DAYS = 14
 # Exports ----------------------------------------------------------------------------------
 
 
-def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
+def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[export.Piece]:
     """okrs.json: the documented export, for the whole site or one cycle, as pieces the build
     writes one after another: each cycle's lists are encoded once and kept, and never held
     whole in memory (a large site's export is hundreds of megabytes)."""
@@ -37,7 +37,7 @@ def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     head = export.compact_json_parts({**export.head_data(site, scores), "cycles": [], "org": export.org_data(site),
                                       "objectives": [], "checkins": []})
 
-    def lists(key: str) -> Iterator[str]:
+    def lists(key: str) -> Iterator[export.Piece]:
         if key == "cycles":
             return (export.compact(export.cycle_data(site.cycles[c], scores)) for c in cycles)
         return (_cycle_export(builder, c, "objectives" if key == "objectives" else "checkins") for c in cycles)
@@ -45,7 +45,7 @@ def export_json(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
     return export.json_pieces(head, lists)
 
 
-def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[str]:
+def export_csv(builder: ViewBuilder, cycle_id: str | None) -> Iterator[export.Piece]:
     cycles = [cycle_id] if cycle_id else list(builder.site.cycles)
     site, scores = builder.site, builder.scores
     yield export.csv_header()
@@ -60,9 +60,9 @@ class CycleExport:
     joined by commas) and their CSV rows (the cycle's own row is made each time). Kept as
     three fragments."""
 
-    objectives: str
-    checkins: str
-    csv: str
+    objectives: export.Part
+    checkins: export.Part
+    csv: export.Part
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,11 @@ class CyclePieces:
     units change week by week): each unit's objectives (under the unit's key) and each
     check-in, so an edit encodes one unit again and the cycle's export is joined anew."""
 
-    units: dict[str, tuple[str, str, str]]  # unit → (its key, objectives JSON, objectives CSV)
-    checkins: dict[str, tuple[str, str, str]]  # check-in → (its unit's key, JSON, CSV)
+    units: dict[str, tuple[str, bytes, bytes]]  # unit → (its key, objectives JSON, objectives CSV)
+    checkins: dict[str, tuple[str, bytes, bytes]]  # check-in → (its unit's key, JSON, CSV)
 
 
-def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> str:
+def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> export.Part:
     """One part (objectives, checkins or csv) of a cycle's encoded export. An ended cycle's
     parts are kept apart while its units are unchanged (writing the site's export reads one at
     a time); a running cycle's are joined from its pieces, of which an edit encodes again only
@@ -86,16 +86,16 @@ def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> str:
         assert isinstance(memo, dict)
         if cycle_id not in memo:
             memo[cycle_id] = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=True))
-        return cast(str, getattr(memo[cycle_id], part))
+        return cast(export.Part, getattr(memo[cycle_id], part))
     store = _store(builder)
     key = "cycle:" + export.digest_of([cycle_id, *_unit_keys(builder, cycle_id).values()])
     found = store.get(f"{key}:{part}")
-    if isinstance(found, str):
+    if isinstance(found, export.Part):
         return found
     made = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=False))
     for name in ("objectives", "checkins", "csv"):
         store.put(f"{key}:{name}", getattr(made, name))
-    return cast(str, getattr(made, part))
+    return cast(export.Part, getattr(made, part))
 
 
 def _pieces(builder: ViewBuilder, cycle_id: str, *, keep: bool) -> CyclePieces:
@@ -123,9 +123,9 @@ def _pieces(builder: ViewBuilder, cycle_id: str, *, keep: bool) -> CyclePieces:
 def _joined(builder: ViewBuilder, cycle_id: str, pieces: CyclePieces) -> CycleExport:
     order = builder.index.checkins_by_cycle.get(cycle_id, ())
     return CycleExport(
-        ",".join(p[1] for p in pieces.units.values() if p[1]),
-        ",".join(pieces.checkins[i][1] for i in order),
-        "".join(p[2] for p in pieces.units.values()) + "".join(pieces.checkins[i][2] for i in order),
+        export.Part.of(b",".join(p[1] for p in pieces.units.values() if p[1])),
+        export.Part.of(b",".join(pieces.checkins[i][1] for i in order)),
+        export.Part.of(b"".join(p[2] for p in pieces.units.values()) + b"".join(pieces.checkins[i][2] for i in order)),
     )
 
 
@@ -145,11 +145,11 @@ def _encode_unit(builder: ViewBuilder, unit: str, objectives: list[str], checkin
     """Encode a unit's objectives and check-ins into `pieces`."""
     site, scores = builder.site, builder.scores
     data = [export.objective_data(site, site.objectives[i], scores) for i in objectives]
-    pieces.units[unit] = (key, ",".join(export.compact(o) for o in data),
-                          export.csv_text(row for o in data for row in export.objective_rows(o)))
+    pieces.units[unit] = (key, ",".join(export.compact(o) for o in data).encode(),
+                          export.csv_text(row for o in data for row in export.objective_rows(o)).encode())
     for i in checkins:
         entry = export.checkin_data(site.checkins[i])
-        pieces.checkins[i] = (key, export.compact(entry), export.csv_text(export.update_rows(entry)))
+        pieces.checkins[i] = (key, export.compact(entry).encode(), export.csv_text(export.update_rows(entry)).encode())
 
 
 def _units(builder: ViewBuilder) -> dict[str, dict[str, tuple[list[str], list[str]]]]:

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from .. import __version__
 from ..config import SiteConfig
+from ..export import Piece
 from . import figures, markdown, urls
 from .fragments import FragmentFiles, PageFragments
 from .i18n import Formatter, Strings, load_strings
@@ -115,7 +116,7 @@ class Renderer:
         for name in sorted(names):
             self.env.get_template(name)
 
-    def render(self, page: Page, variables: dict[str, Any]) -> str | Iterator[str]:
+    def render(self, page: Page, variables: dict[str, Any]) -> str | Iterator[Piece]:
         """The HTML of a page, given its template variables (see Page.variables); a page
         without a template (a data export) is its view: a text, or pieces of text to write one
         after another."""
