@@ -249,7 +249,7 @@ class SizeBench:
         return cmd + (["--timings"] if self.args.timings else [])
 
     def okrsite_build(self, site: Path, out: Path) -> Measurement:
-        return run_measured(self.build_cmd(site, out), timeout=self.args.timeout, env=self.env)
+        return run_measured(self.build_cmd(site, out), timeout=self.args.timeout, env=self.env, warm=[site])
 
     def record(self, name: str, step: Step) -> Step:
         self.result["steps"][name] = step.to_json()
@@ -280,7 +280,7 @@ class SizeBench:
         index = self.root / "pagefind-index"
         remove(index)
         cmd = [sys.executable, "-m", "pagefind", "--site", str(self.out), "--output-path", str(index), "--quiet"]
-        step = measured(lambda: run_measured(cmd, timeout=self.args.timeout, env=self.env), 1)
+        step = measured(lambda: run_measured(cmd, timeout=self.args.timeout, env=self.env, warm=[self.out]), 1)
         remove(index)
         return self.record("okrsite_search", step)
 
@@ -379,7 +379,7 @@ class SizeBench:
             remove(self.hugo_out)
             remove(self.hugo_site / "resources")
             cmd = ["hugo", "--quiet", "-s", str(self.hugo_site), "-d", str(self.hugo_out)]
-            return run_measured(cmd, timeout=self.args.timeout)
+            return run_measured(cmd, timeout=self.args.timeout, warm=[self.hugo_site])
 
         step = measured(once, self.args.repeat)
         if step.status == "ok":

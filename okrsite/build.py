@@ -515,7 +515,10 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
         plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
         if len(todo) > len(plan.pages) // 2:
             _render_markdown_apart(plan)
-        outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
+        try:
+            outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
+        finally:
+            plan.renderer.markdown.forget_kept()
     outcomes.sort(key=lambda o: o.output)
     return outcomes
 

@@ -271,3 +271,21 @@ def okrsite_errors(site: Path) -> list[str]:
 def test_generated_site_passes_okrsite_check(tmp_path: Path) -> None:
     generate.generate_site(tmp_path / "site", teams=6, cycles=2)
     assert okrsite_errors(tmp_path / "site") == []
+
+
+def test_run_measured_reads_its_input_first_and_measures_the_command(tmp_path: Path) -> None:
+    measure = load_module("bench_measure")
+    folder = tmp_path / "input"
+    (folder / "a").mkdir(parents=True)
+    (folder / "a" / "f.txt").write_text("x" * 5000)
+    read: list[Path] = []
+    original = measure.read_all
+    measure.read_all = lambda path: (read.append(path), original(path))[1]
+    try:
+        ok = measure.run_measured([sys.executable, "-c", "print('done')"], warm=[folder])
+        failing = measure.run_measured([sys.executable, "-c", "import sys; sys.exit(3)"])
+    finally:
+        measure.read_all = original
+    assert read == [folder]
+    assert ok.ok and ok.returncode == 0 and ok.wall_s > 0 and ok.max_rss_mb > 1
+    assert not failing.ok and failing.returncode == 3 and "exit code 3" in failing.error

@@ -40,3 +40,7 @@ def test_blocks_rendered_in_another_process_are_taken_as_rendered_here() -> None
     # a heading level asked for still shifts (rendered again only for texts with headings)
     taker._render = Markdown()._render  # type: ignore[method-assign]
     assert [taker.block(t, 4) for t in texts] == [e[1] for e in expected]
+    unused = Markdown()
+    unused.keep(texts, made)
+    unused.forget_kept()  # what the render processes used is not held on to
+    assert unused._given == {}

@@ -84,8 +84,13 @@ class Markdown:
 
     def keep(self, texts: Sequence[str], rendered: Sequence[tuple[str, int | None]]) -> None:
         """Take blocks rendered elsewhere (`blocks` in another process), so they are not
-        rendered here again."""
+        rendered here again (until `forget_kept`)."""
         self._given.update(zip(texts, rendered))
+
+    def forget_kept(self) -> None:
+        """Let go of the blocks taken and not used here (render processes used them): a dev
+        server's process lives on after the build."""
+        self._given = {}
 
     def _render(self, text: str, heading_offset: int) -> tuple[Markup, int | None]:
         """The HTML of a block with its headings shifted by `heading_offset`, and the level of
