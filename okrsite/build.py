@@ -198,7 +198,6 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
-        cache.wait_documents()
         shutil.rmtree(staging, ignore_errors=True)
         if pending is not None:  # the build failed: the last build's state stays, and its pages
             pending.cancel()
