@@ -36,9 +36,11 @@ from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
+from .content.loader import collector_paused
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, digest_of
 from .history import History, read_history
+from .model import Site
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
 from .render.markdown import Markdown
@@ -512,7 +514,8 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                 progress(len(outcomes), len(plan.pages))
     else:
         plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
-        if len(todo) > len(plan.pages) // 2:
+        if len(todo) > len(plan.pages) // 2:  # most pages: they read most of the model
+            _resolve_all(plan.builder.site)
             _render_markdown_apart(plan)
         try:
             outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
@@ -526,6 +529,18 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
 _HEAVY = {kind: rank for rank, kind in enumerate(("data", "cascade", "cycle", "home", "tag", "this-week",
                                                   "insights", "owners", "feed"))}
 LARGE_SITE = 1000  # objectives: from there a list page takes long enough to render it apart
+
+
+def _resolve_all(site: Site) -> None:
+    """Resolve every objective and check-in of the model now (it resolves them as they are
+    first read): once, before the render processes fork, instead of in each of them. Run
+    with the collector paused and the result frozen, so that the full collections of the
+    render do not scan its millions of objects again and again (see collector_paused)."""
+    with collector_paused(freeze=True):
+        for _ in site.objectives.values():
+            pass
+        for _ in site.checkins.values():
+            pass
 
 
 def _render_markdown_apart(plan: Plan) -> None:

@@ -9,6 +9,7 @@ the next build is a cold one. A cache written by another okrsite or Python versi
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import multiprocessing.process
@@ -16,7 +17,7 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -309,7 +310,8 @@ class BuildCache:
         if len(self.documents.dirty) >= DOCUMENTS_APART and "fork" in multiprocessing.get_all_start_methods():
             self.wait_documents()
             # not a daemon: a process that ends before waiting for it (an error) still waits
-            self._writer = multiprocessing.get_context("fork").Process(target=self._write_documents)
+            self._writer = multiprocessing.get_context("fork").Process(target=_collector_off,
+                                                                       args=(self._write_documents,))
             self._writer.start()
             self.documents.dirty = set()  # the writer has them
             return
@@ -362,7 +364,7 @@ class PendingState:
         if self.temporary is not None and "fork" in multiprocessing.get_all_start_methods():
             self.temporary.parent.mkdir(parents=True, exist_ok=True)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_dump, args=(state, self.temporary), daemon=True)
+                target=_collector_off, args=(_dump, state, self.temporary), daemon=True)
             self.process.start()
 
     def finish(self) -> None:
@@ -385,6 +387,13 @@ class PendingState:
             self.process.join()
         if self.temporary is not None:
             self.temporary.unlink(missing_ok=True)
+
+
+def _collector_off(write: Callable[..., None], *args: object) -> None:
+    """Run `write` in a forked writer process with the cycle collector off: the writer only
+    encodes what it inherited and ends, so a collection would only scan those objects again."""
+    gc.disable()
+    write(*args)
 
 
 def _dump(state: object, path: Path) -> None:

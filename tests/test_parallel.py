@@ -8,6 +8,7 @@ unchanged.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import shutil
@@ -19,6 +20,7 @@ import pytest
 
 from okrsite import build as build_module
 from okrsite.build import BuildOptions, build_site
+from okrsite.check import check_site
 from okrsite.render.markdown import Markdown
 
 from .test_incremental import assert_same_tree, edit
@@ -161,3 +163,33 @@ def test_a_render_process_killed_fails_the_build_instead_of_hanging(
     with pytest.raises(RuntimeError, match="render process stopped unexpectedly"):
         build(demo, tmp_path / "out", 2, use_cache=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_pages_leave_no_reference_cycles(demo: Path, tmp_path: Path) -> None:
+    """A rendered page's views are freed by reference counting as soon as it is written: no
+    reference cycle keeps them until the cycle collector runs (the theme imports its macros
+    without the page's context). Only the page kinds a site has a handful of may define
+    macros of their own, which are cycles."""
+    checked = check_site(demo)
+    plan = build_module._plan(demo, checked, BuildOptions(out_dir=tmp_path / "out"))
+    pages = [page for page in plan.pages if page.template]
+    for page in pages:  # once first: what is made once (memos, the model's lazy parts) is made
+        plan.renderer.render(page, page.variables(plan.builder))
+    cyclic: dict[str, int] = {}
+    gc.collect()
+    try:
+        for page in pages:
+            gc.set_debug(gc.DEBUG_SAVEALL)
+            plan.renderer.render(page, page.variables(plan.builder))
+            gc.collect()
+            if gc.garbage:
+                cyclic[page.kind] = cyclic.get(page.kind, 0) + len(gc.garbage)
+            gc.set_debug(0)
+            gc.garbage.clear()
+            gc.collect()  # frees what was kept for counting
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    kinds = {page.kind for page in pages}
+    assert {"objective", "owner", "owner-cycle", "feed", "tag", "cycle", "home"} <= kinds
+    assert set(cyclic) <= {"cascade", "insights"}, cyclic

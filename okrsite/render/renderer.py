@@ -56,6 +56,7 @@ class Renderer:
         self.config = config
         self.globals = site_globals
         self.markdown = markdown.shared(config.markdown.allow_html)
+        self.page: Page | None = None  # the page being rendered: links are relative to it
         self.strings = Strings(config.language, load_strings(theme.dirs, config.language))
         self.fmt = Formatter(config.language)
         self.cascade_labels = figures.cascade_labels(self.strings, self.fmt)
@@ -73,14 +74,14 @@ class Renderer:
             md=lambda text, offset=0: md.block(text or "", int(offset)),
             mdi=lambda text: md.inline(text or ""),
             plain=lambda text: md.plain(text or ""),
-            t=self.strings, url=_url, slugify=urls.slugify, iso=_iso,
+            t=self.strings, url=self._link, slugify=urls.slugify, iso=_iso,
             date=fmt.date, date_short=fmt.date_short, date_long=fmt.date_long,
             percent=fmt.percent, number=fmt.number, quantity=fmt.quantity, grade=fmt.grade,
             integer=fmt.integer, percent_int=_percent_int, confidence_word=self._confidence_word,
         )
         labels = figures.labels_for(self.strings, self.fmt)
         env.globals.update(
-            site=self.globals, t=self.strings, fmt=self.fmt, url=_url, asset=urls.asset,
+            site=self.globals, t=self.strings, fmt=self.fmt, url=self._link, asset=urls.asset,
             slugify=urls.slugify, tag_url=urls.tag, plain=lambda text: md.plain(text or ""),
             percent_int=_percent_int, confidence_word=self._confidence_word,
             sparkline_svg=lambda values, title: figures.sparkline(values, md.plain(title), labels),
@@ -91,12 +92,30 @@ class Renderer:
         )
         return env
 
+    def url(self, target: str) -> str:
+        """A link from the page being rendered to `target` (a site-root relative URL).
+
+        The page is the renderer's, not read from the template context: so the theme's macros
+        need no `with context` import, which would make each page a new module of them, tied
+        to the page in a reference cycle that keeps the page's view alive until the cycle
+        collector finds it."""
+        page = self.page
+        if page is None:
+            raise RuntimeError("a link made outside of rendering a page")
+        if page.absolute_links:
+            return self.globals.base_url + target
+        return urls.relative(page.url, target)
+
     @pass_context
-    def _graph_svg(self, context: Context, graph: Graph, title: str, id_prefix: str,
-                   compact: bool = False) -> Markup:
+    def _link(self, context: Context, target: str) -> str:
+        """The `url` filter and function: self.url. (It takes the context only so that Jinja does
+        not evaluate `'feed.xml'|url` once, when it compiles a template, for all pages.)"""
+        return self.url(target)
+
+    def _graph_svg(self, graph: Graph, title: str, id_prefix: str, compact: bool = False) -> Markup:
         """An alignment graph whose node links are relative to the page being rendered."""
         return figures.graph_svg(
-            graph, title=title, href=lambda target: _url(context, target), id_prefix=id_prefix,
+            graph, title=title, href=self.url, id_prefix=id_prefix,
             labels=self.cascade_labels, status_label=lambda key: self.strings("status." + key),
             plain=self.markdown.plain, compact=compact,
         )
@@ -127,9 +146,11 @@ class Renderer:
             return view if isinstance(view, Iterator) else str(view)
         template = self.env.get_template(page.template)
         self.fragments.begin(page.output)
+        self.page = page
         try:
             return template.render(page=page, **variables)
         finally:
+            self.page = None
             self.fragments.end()
 
     def keep_fragments(self, files: FragmentFiles | None) -> None:
@@ -146,16 +167,6 @@ class Renderer:
         h.update(self.theme.digest().encode())
         h.update(__version__.encode())
         return h.hexdigest()[:24]
-
-
-@pass_context
-def _url(context: Context, target: str) -> str:
-    """A link from the page being rendered to `target` (a site-root relative URL)."""
-    page: Page = context["page"]
-    if page.absolute_links:
-        base = context["site"].base_url
-        return base + target
-    return urls.relative(page.url, target)
 
 
 def _percent_int(value: float | None) -> int:
