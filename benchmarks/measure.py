@@ -9,7 +9,11 @@ one would report the big one's peak.
 
 A build that runs worker processes at the same time uses the sum of their memory, which no
 rusage figure gives. `tree_peak_mb` adds that: the peak of the summed memory of the whole
-process tree, sampled every `SAMPLE_SECONDS` from /proc (Linux only; None elsewhere). Each
+process tree, sampled from /proc (Linux only; None elsewhere) every `SAMPLE_SECONDS`, or less
+often where one sample takes long: reading smaps_rollup walks a process's page tables, some
+20 ms for a process of 1 GB, so sampling a large build's tree every 100 ms took half a core
+of a 2-core machine from the command measured; the sampler keeps to `SAMPLE_SHARE` of one
+core (a sample a second for such a tree; a peak held for less than that may be missed). Each
 process counts with its PSS (proportional set size, from /proc/PID/smaps_rollup): forked
 workers share their parent's pages copy-on-write, and summing RSS would count those pages once
 per process. Where smaps_rollup cannot be read it falls back to RSS. It is at least
@@ -29,7 +33,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-SAMPLE_SECONDS = 0.1
+SAMPLE_SECONDS = 0.1  # the shortest wait between two samples of the tree's memory
+SAMPLE_SHARE = 0.05  # of one core, at most, for sampling
 PAGE_BYTES = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 TAIL_CHARS = 2000
 
@@ -63,12 +68,17 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.peak_bytes = 0
+        self.samples = 0
         self.stopped = threading.Event()
         self.works = Path("/proc/self/statm").exists()
 
     def run(self) -> None:
-        while self.works and not self.stopped.wait(SAMPLE_SECONDS):
+        wait = SAMPLE_SECONDS
+        while self.works and not self.stopped.wait(wait):
+            started = time.perf_counter()
             self.peak_bytes = max(self.peak_bytes, self.tree_rss())
+            self.samples += 1
+            wait = max(SAMPLE_SECONDS, (time.perf_counter() - started) / SAMPLE_SHARE)
 
     def tree_rss(self) -> int:
         parents: dict[int, list[int]] = {}

@@ -289,3 +289,28 @@ def test_run_measured_reads_its_input_first_and_measures_the_command(tmp_path: P
     assert read == [folder]
     assert ok.ok and ok.returncode == 0 and ok.wall_s > 0 and ok.max_rss_mb > 1
     assert not failing.ok and failing.returncode == 3 and "exit code 3" in failing.error
+
+
+def test_memory_sampler_keeps_to_its_share_of_a_core() -> None:
+    """Where one sample of the tree's memory takes long (a large process), the sampler waits
+    longer between samples, so it takes little of the machine from the command it measures."""
+    import os
+    import time
+
+    measure = load_module("bench_measure")
+    counts = {}
+    for cost in (0.0, 0.02):  # seconds one sample takes
+        sampler = measure.TreeSampler(os.getpid())
+        if not sampler.works:
+            pytest.skip("no /proc here")
+        original = sampler.tree_rss
+        sampler.tree_rss = lambda original=original, cost=cost: (time.sleep(cost), original())[1]
+        sampler.start()
+        time.sleep(1.5)
+        sampler.stopped.set()
+        sampler.join()
+        assert sampler.peak_bytes > 0
+        counts[cost] = sampler.samples
+    # every 100 ms when a sample is quick; every 20 ms / 5% = 400 ms when it takes 20 ms
+    assert counts[0.0] >= 8
+    assert 2 <= counts[0.02] <= 5
