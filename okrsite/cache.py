@@ -9,7 +9,6 @@ the next build is a cold one. A cache written by another okrsite or Python versi
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import multiprocessing
 import multiprocessing.process
@@ -390,10 +389,10 @@ class PendingState:
 
 
 def _collector_off(write: Callable[..., None], *args: object) -> None:
-    """Run `write` in a forked writer process with the cycle collector off: the writer only
+    """Run `write` in a forked writer process with the cycle collector paused: the writer only
     encodes what it inherited and ends, so a collection would only scan those objects again."""
-    gc.disable()
-    write(*args)
+    with collector_paused():
+        write(*args)
 
 
 def _dump(state: object, path: Path) -> None:

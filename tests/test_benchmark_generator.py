@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import os
 import shutil
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -294,9 +296,6 @@ def test_run_measured_reads_its_input_first_and_measures_the_command(tmp_path: P
 def test_memory_sampler_keeps_to_its_share_of_a_core() -> None:
     """Where one sample of the tree's memory takes long (a large process), the sampler waits
     longer between samples, so it takes little of the machine from the command it measures."""
-    import os
-    import time
-
     measure = load_module("bench_measure")
     counts = {}
     for cost in (0.0, 0.02):  # seconds one sample takes
