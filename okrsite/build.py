@@ -30,7 +30,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import Checked, CheckResult, check_site
@@ -38,7 +38,7 @@ from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .content.loader import collector_paused
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
-from .export import Part, Piece, digest_of
+from .export import Part, Piece, StoredPart, digest_of
 from .history import History, read_history
 from .model import Site
 from .render import urls
@@ -137,7 +137,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents, previous=last.checked if last else None,
                          seen=cache.seen if options.cache is not None else None, touched=options.touched,
-                         scored=publish_first)
+                         scored=publish_first, jobs=options.jobs)
     cache.seen = checked.loaded.seen
     timings.update(checked.timings)  # load, score
     if first_took:
@@ -194,9 +194,12 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
                 _swap(staging, out_dir)
             else:
                 _apply(staging, out_dir, previous, manifest)
+        # the `{% cache %}` parts of pages that are gone go (pages are the same as last time
+        # in most builds: then there is nothing to look for)
+        prune = not cache.pages.inputs or bool(cache.pages.inputs.keys() - manifest.inputs.keys())
         cache.save(manifest, pending, checked.state.site.units if checked.state else None)
         pending = None
-        if cache.page_fragments is not None:
+        if cache.page_fragments is not None and prune:
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
@@ -721,16 +724,49 @@ def _write_pieces(pieces: Iterator[Piece], target: Path) -> str:
     the digest of the file's bytes, hence the prefix `parts:`."""
     h = hashlib.sha256()
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(target, "wb") as file:
+    with open(target, "wb", buffering=0) as file:  # unbuffered: parts are copied to its descriptor
         for piece in pieces:
-            if isinstance(piece, Part):
+            if isinstance(piece, StoredPart):
                 h.update(b"p" + piece.digest.encode())
-                file.write(piece.data)
+                _copy_part(piece, file)
+            elif isinstance(piece, Part):
+                h.update(b"p" + piece.digest.encode())
+                _write_all(file, piece.data)
             else:
                 data = piece.encode("utf-8")
                 h.update(b"t%d:" % len(data) + data)
-                file.write(data)
+                _write_all(file, data)
     return "parts:" + h.hexdigest()[:32]
+
+
+def _copy_part(part: StoredPart, file: BinaryIO) -> None:
+    """Append a stored part to `file` (unbuffered): copied by the kernel (copy_file_range)
+    where it can, else read and written a megabyte at a time."""
+    with open(part.path, "rb", buffering=0) as source:
+        left, offset = part.size, part.offset
+        copy = getattr(os, "copy_file_range", None)
+        while left and copy is not None:
+            try:
+                done = copy(source.fileno(), file.fileno(), left, offset)
+            except OSError:  # not between these files (file system, kernel): copy it here
+                break
+            if not done:
+                raise OSError(f"cached export part cut short: {part.path}")
+            left, offset = left - done, offset + done
+        source.seek(offset)
+        while left:
+            chunk = source.read(min(left, 1 << 20))
+            if not chunk:
+                raise OSError(f"cached export part cut short: {part.path}")
+            _write_all(file, chunk)
+            left -= len(chunk)
+
+
+def _write_all(file: BinaryIO, data: bytes) -> None:
+    """Write all of `data` to an unbuffered file (a raw write may take only part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[file.write(view) or 0:]
 
 
 def _build_id(files: dict[str, str]) -> str:

@@ -23,6 +23,7 @@ from pathlib import Path
 from . import __version__
 from .content.documents import Parsed
 from .content.loader import SeenFiles, collector_paused
+from .export import Part, StoredPart
 
 CACHE_DIR = ".okrsite-cache"
 _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state parts"
@@ -33,6 +34,8 @@ _STATE = "state.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
 _PAGE_FRAGMENTS = "page-fragments"  # a folder: one file per page
 _TEMPLATES = "templates"  # a folder: the theme's templates compiled (Jinja bytecode)
+_PICKLE, _PART = ".pickle", ".part"  # fragment files: pickled, or an export part's bytes
+_PART_MAGIC = b"okrsite-part"
 
 
 @dataclass
@@ -147,18 +150,28 @@ class Fragments:
     added: set[str] = field(default_factory=set)
 
     def get(self, key: str) -> object | None:
-        found = self.entries.get(key) if self.folder is None else _load(self._path(key))
+        if self.folder is None:
+            found = self.entries.get(key)
+        else:
+            found = _stored_part(self._path(key, _PART))
+            if found is None:
+                found = _load(self._path(key))
         if found is not None:
             self.used.add(key)
         return found
 
     def put(self, key: str, value: object) -> None:
+        """Keep a fragment: an encoded export part as its bytes behind a header line (a later
+        get() names them, and the page is written by copying them), anything else pickled."""
         if self.folder is None:
             self.entries[key] = value
         else:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
-                _write(self._path(key), pickle.dumps(value, protocol=5))
+                if isinstance(value, Part):
+                    _write(self._path(key, _PART), _part_header(value.digest, len(value.data)), value.data)
+                else:
+                    _write(self._path(key), pickle.dumps(value, protocol=5))
             except OSError:
                 return  # the next build makes it again
         self.added.add(key)
@@ -182,15 +195,36 @@ class Fragments:
             if self.folder is None:
                 self.entries = {key: value for key, value in self.entries.items() if key in self.used}
             elif self.folder.is_dir():
-                wanted = {self._path(key).name for key in self.used}
+                wanted = {self._path(key, suffix).name for key in self.used for suffix in (_PICKLE, _PART)}
                 for path in self.folder.iterdir():
                     if path.name not in wanted:
                         path.unlink(missing_ok=True)
         self.added, self.used = set(), set()
 
-    def _path(self, key: str) -> Path:
+    def _path(self, key: str, suffix: str = _PICKLE) -> Path:
         assert self.folder is not None
-        return self.folder / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle")
+        return self.folder / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + suffix)
+
+
+
+def _part_header(digest: str, size: int) -> bytes:
+    return b"%s %s %d\n" % (_PART_MAGIC, digest.encode(), size)
+
+
+def _stored_part(path: Path) -> StoredPart | None:
+    """The part a fragment file holds, if it is one and whole (a file cut short, as an
+    interrupted cache restore leaves it, is none)."""
+    try:
+        with open(path, "rb") as file:
+            header = file.readline(200)
+            size = os.fstat(file.fileno()).st_size
+    except OSError:
+        return None
+    magic, _, rest = header.rstrip(b"\n").partition(b" ")
+    digest, _, length = rest.partition(b" ")
+    if magic != _PART_MAGIC or not length.isdigit() or size != len(header) + int(length):
+        return None
+    return StoredPart(str(path), len(header), int(length), digest.decode())
 
 
 @dataclass
@@ -416,8 +450,9 @@ def _load(path: Path) -> object:
         return None
 
 
-def _write(path: Path, data: bytes) -> None:
+def _write(path: Path, *data: bytes) -> None:
     """Write atomically: a reader never sees half a file."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(data)
+    with open(temporary, "wb") as file:
+        file.writelines(data)
     os.replace(temporary, path)

@@ -78,19 +78,21 @@ def check_site(
     seen: SeenFiles | None = None,
     touched: Collection[str] | None = None,
     scored: Callable[[CheckResult], object] | None = None,
+    jobs: int | None = None,
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it. With the state of
     the last check, only what changed since is read and scored again (and with what it found
     in the folder and the paths touched since, only those are read: see load_site).
     `scored`: called, when the site loaded without errors, with the result before linting
-    (linting finds warnings only): a dev server publishes the pages tabs show from it."""
+    (linting finds warnings only): a dev server publishes the pages tabs show from it.
+    `jobs`: processes the load may parse files in (None: one per core)."""
     started = time.perf_counter()
     if previous is not None and (previous.drafts, previous.public) != (drafts, public):
         previous = None
     # The model lives as long as the process needs it and holds no reference cycles: keep the
     # cycle collector from scanning its millions of objects again on every collection.
     loaded = load_site(site_dir, cache=cache, keep=True, previous=previous.site if previous else None,
-                       seen=seen, touched=touched)
+                       seen=seen, touched=touched, jobs=jobs)
     loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())

@@ -174,30 +174,41 @@ def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
             yield from update_rows(c)
 
 
+# Rows hold their values as the CSV writes them: None is written empty, and text that a
+# spreadsheet would run as a formula is quoted with `'` (_text). Only fields that can hold
+# text are checked, each once: an export has millions of cells.
+
 def cycle_row(cycle: dict[str, Any]) -> tuple[Any, ...]:
-    return ("cycle", cycle["id"], None, None, cycle["title"], None, None, None, cycle["phase"],
+    return ("cycle", _text(cycle["id"]), None, None, _text(cycle["title"]), None, None, None, cycle["phase"],
             None, None, None, None, cycle["progress"], cycle["expected"], cycle["average_grade"],
             None, cycle["start"], None, None, None)
 
 
 def objective_rows(o: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
-    yield ("objective", o["cycle"], o["id"], None, o["title"], o["owner"], o["level"], o["kind"],
+    cycle, oid, owner = _text(o["cycle"]), _text(o["id"]), _text(o["owner"])
+    yield ("objective", cycle, oid, None, _text(o["title"]), owner, o["level"], o["kind"],
            o["status"], None, None, None, None, o["progress"], o["expected"], o["grade"], o["band"],
            o["last_checkin"], None, o["confidence"], None)
     for kr in o["key_results"]:
-        yield ("key_result", o["cycle"], o["id"], kr["id"], kr["title"], kr["owner"] or o["owner"],
-               None, kr["kind"], kr["status"], kr["start"],
-               kr["target"] if kr["threshold"] is None else kr["threshold"], kr["unit"],
+        yield ("key_result", cycle, oid, _text(kr["id"]), _text(kr["title"]),
+               _text(kr["owner"]) if kr["owner"] else owner, None, kr["kind"], kr["status"], kr["start"],
+               kr["target"] if kr["threshold"] is None else _text(kr["threshold"]), _text(kr["unit"]),
                kr["current"], kr["progress"], None, None, None, kr["updated"], None,
                kr["confidence"], None)
 
 
 def update_rows(c: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    cycle, owner, author = _text(c["cycle"]), _text(c["owner"]), _text(c["author"])
     for u in c["updates"]:
         progress = u["progress"] if u["done"] is None else (1.0 if u["done"] else u["progress"])
-        yield ("checkin_update", c["cycle"], u["objective"], u["key_result"], None, c["owner"], None,
+        yield ("checkin_update", cycle, _text(u["objective"]), _text(u["key_result"]), None, owner, None,
                None, None, None, None, None, u["value"], progress, None, None, None, c["date"],
-               c["author"], u["confidence"], u["note"])
+               author, u["confidence"], _text(u["note"]))
+
+
+def _text(value: str | None) -> str | None:
+    """A text field as a CSV cell: quoted with `'` when a spreadsheet would run it."""
+    return "'" + value if value and value[0] in _FORMULA_START else value
 
 
 def to_csv(data: dict[str, Any]) -> str:
@@ -216,8 +227,7 @@ def csv_body(data: dict[str, Any]) -> str:
 def csv_text(rows: Iterable[tuple[Any, ...]]) -> str:
     """CSV lines of these rows (no header); the text of rows written apart can be joined."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    csv.writer(out, lineterminator="\n").writerows(rows)  # rows made safe as they were made
     return out.getvalue()
 
 
@@ -256,7 +266,22 @@ class Part:
         return bool(self.data)
 
 
-Piece = str | Part  # what a page written in pieces is made of
+@dataclass(frozen=True)
+class StoredPart:
+    """A Part kept in a file (the build cache's): `size` bytes at `offset` of `path`, with
+    their digest. A page written from it has them copied from file to file by the kernel:
+    they are never read into this process (an ended cycle's part is tens of megabytes)."""
+
+    path: str
+    offset: int
+    size: int
+    digest: str
+
+    def __bool__(self) -> bool:
+        return self.size > 0
+
+
+Piece = str | Part | StoredPart  # what a page written in pieces is made of
 
 
 def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[Piece]]) -> Iterator[Piece]:
@@ -280,15 +305,6 @@ def json_pieces(head: dict[str, str], lists: Callable[[str], Iterable[Piece]]) -
                 first = False
         yield "]"
     yield "}\n"
-
-
-def _cell(value: Any) -> Any:
-    """Empty for None; text that a spreadsheet would run as a formula is quoted with `'`."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value and value[0] in _FORMULA_START:
-        return "'" + value
-    return value
 
 
 _FORMULA_START = frozenset("=+-@\t\r")

@@ -20,7 +20,9 @@ import pytest
 
 from okrsite import build as build_module
 from okrsite.build import BuildOptions, build_site
+from okrsite.cache import PageFragmentFiles, _stored_part
 from okrsite.check import check_site
+from okrsite.content import loader
 from okrsite.render.markdown import Markdown
 
 from .test_incremental import assert_same_tree, edit
@@ -39,6 +41,12 @@ def demo(tmp_path: Path) -> Path:
 
 def build(root: Path, out: Path, jobs: int, **options: object) -> build_module.BuildResult:
     return build_site(root, BuildOptions(out_dir=out, jobs=jobs, search=False, **options))  # type: ignore[arg-type]
+
+
+def assert_like_one_process(demo: Path, built: Path, tmp_path: Path) -> None:
+    """`built` is what a clean build of the demo in one process gives."""
+    build(demo, tmp_path / "one", 1, use_cache=False)
+    assert_same_tree(built, tmp_path / "one")
 
 
 def test_pages_shared_by_processes_equal_a_one_process_build(
@@ -89,9 +97,12 @@ def test_a_failure_in_a_forked_process_fails_the_build_and_keeps_the_site(
 
 
 def fragment_files(root: Path) -> dict[str, tuple[str, int]]:
-    """Export fragments kept in the cache: file → (what it holds, its mtime)."""
+    """Export fragments kept in the cache: file → (what it holds, its mtime). An encoded part
+    is kept as its bytes behind a header line, anything else pickled."""
     folder = root / ".okrsite-cache" / "fragments"
-    return {p.name: (type(pickle.loads(p.read_bytes())).__name__, p.stat().st_mtime_ns) for p in folder.iterdir()}
+    return {p.name: ("Part" if p.suffix == ".part" and p.read_bytes().startswith(b"okrsite-part ")
+                     else type(pickle.loads(p.read_bytes())).__name__, p.stat().st_mtime_ns)
+            for p in folder.iterdir()}
 
 
 def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
@@ -126,6 +137,93 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
         assert (out / name).read_bytes() == (clean / name).read_bytes(), name
 
 
+def test_a_cold_load_parses_half_its_files_in_a_forked_process(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With enough files to parse, a forked process parses the second half and sends their
+    documents back: the site built, and the documents cached for the next build, are those of
+    a load in one process."""
+    monkeypatch.setattr(loader, "PARSE_APART", 10)
+    parse_file = loader.parse_file
+    here: list[str] = []  # files parsed in this process (the child's list is its own)
+    monkeypatch.setattr(loader, "parse_file", lambda file, raw: (here.append(file.path), parse_file(file, raw))[1])
+    build(demo, tmp_path / "two", 2)
+    two = set(here)
+    here.clear()
+    build(demo, tmp_path / "one", 1, use_cache=False)  # one process: it parses every file
+    assert_same_tree(tmp_path / "two", tmp_path / "one")
+    one = set(here)
+    assert two < one and len(one) > 100 and 0.3 < len(two) / len(one) < 0.7
+
+    here.clear()  # the cache holds every document, the child's too: nothing is parsed again
+    edit(demo / DEMO_CHECKIN, "cost-per-shipment#commitments: 70", "cost-per-shipment#commitments: 71")
+    build(demo, tmp_path / "two", 2)
+    assert here == [DEMO_CHECKIN]
+    build(demo, tmp_path / "clean", 1, use_cache=False)
+    assert_same_tree(tmp_path / "two", tmp_path / "clean")
+
+
+def test_a_load_whose_parsing_process_dies_parses_those_files_itself(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(loader, "PARSE_APART", 10)
+    monkeypatch.setattr(loader, "_parse_apart", lambda files, send: os._exit(3))
+    build(demo, tmp_path / "two", 2, use_cache=False)
+    assert_like_one_process(demo, tmp_path / "two", tmp_path)
+
+
+def test_kept_parts_are_copied_into_the_exports_and_a_part_cut_short_is_made_again(
+    demo: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After an edit in the running cycle, the site's exports are written again with the
+    ended cycles' parts copied from the cache, and equal a clean build's; a part cut short
+    (a cache restored in part) is not used but encoded again."""
+    out, clean = built, tmp_path / "clean"
+    copied: list[str] = []
+    copy_part = build_module._copy_part
+    monkeypatch.setattr(build_module, "_copy_part", lambda part, file: (copied.append(part.path), copy_part(part, file)))
+    parts = sorted((demo / ".okrsite-cache" / "fragments").glob("*.part"), key=lambda p: p.stat().st_size)
+    assert parts
+
+    edit(demo / DEMO_CHECKIN, "cost-per-shipment#commitments: 70", "cost-per-shipment#commitments: 71")
+    build(demo, out, 1)
+    assert sorted(set(copied)) == sorted(str(p) for p in parts)  # each, into okrs.json or okrs.csv
+    build(demo, clean, 1, use_cache=False)
+    assert_same_tree(out, clean)
+
+    biggest = parts[-1]
+    biggest.write_bytes(biggest.read_bytes()[:-10])
+    copied.clear()
+    edit(demo / DEMO_CHECKIN, "cost-per-shipment#commitments: 71", "cost-per-shipment#commitments: 72")
+    build(demo, out, 1)
+    assert str(biggest) not in copied and copied
+    shutil.rmtree(clean)
+    build(demo, clean, 1, use_cache=False)
+    assert_same_tree(out, clean)
+    assert _stored_part(biggest) is not None  # kept whole again
+
+
+def test_the_kept_parts_of_a_page_that_is_gone_go_with_it(demo: Path, tmp_path: Path) -> None:
+    """A tag page's `{% cache %}` parts are kept in the cache while the page exists; when no
+    objective has the tag any more, they go. A build with the same pages keeps every file."""
+    out = tmp_path / "out"
+    build(demo, out, 1)
+    folder = demo / ".okrsite-cache" / "page-fragments"
+    board = PageFragmentFiles(folder)._path("page:tags/board/index.html")
+    assert (out / "tags/board/index.html").is_file() and board.is_file()
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    edit(demo / DEMO_CHECKIN, "cost-per-shipment#commitments: 70", "cost-per-shipment#commitments: 71")
+    build(demo, out, 1)
+    assert {p.name for p in folder.iterdir()} == set(kept)
+    for path in (demo / "content").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        if ", board]" in text:
+            path.write_text(text.replace(", board]", "]"), encoding="utf-8")
+    build(demo, out, 1)
+    assert not (out / "tags/board").exists() and not board.exists()
+    assert {p.name for p in folder.iterdir()} == set(kept) - {board.name}
+
+
 def test_children_that_finish_first_are_waited_for_once(
     demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -143,8 +241,7 @@ def test_children_that_finish_first_are_waited_for_once(
     result = build(demo, tmp_path / "out", 2, use_cache=False)
     assert result.rendered == result.pages
     monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
-    build(demo, tmp_path / "one", 1, use_cache=False)
-    assert_same_tree(tmp_path / "out", tmp_path / "one")
+    assert_like_one_process(demo, tmp_path / "out", tmp_path)
 
 
 def test_a_render_process_killed_fails_the_build_instead_of_hanging(

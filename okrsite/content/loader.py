@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import multiprocessing
 import os
+import pickle
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Protocol
 
@@ -38,6 +41,9 @@ class ParseCache(Protocol):
     def get(self, key: str) -> Parsed | None: ...
 
     def put(self, key: str, parsed: Parsed) -> None: ...
+
+
+PARSE_APART = 2000  # files to parse; from there a forked process parses half of them
 
 
 @dataclass(frozen=True)
@@ -117,7 +123,7 @@ class Loaded:
 def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None,
     keep: bool = False, previous: SiteState | None = None, seen: SeenFiles | None = None,
-    touched: Collection[str] | None = None,
+    touched: Collection[str] | None = None, jobs: int | None = None,
 ) -> Loaded:
     """Load and validate a site. Never raises for bad content: problems become diagnostics.
     `keep`: the caller keeps the model, as a check or a build does (see collector_paused).
@@ -125,10 +131,11 @@ def load_site(
     `seen`, `touched`: what the last load found in the folder and every path (site-relative,
     with /) changed since, as a watcher reports them; the folder is walked again unless they
     are only edits of files it knew.
-    (Parsing stays in one process: measured, sending parsed documents back from worker
-    processes costs more than the parsing they would save.)"""
+    `jobs`: processes that may parse (None: one per core); with two or more and at least
+    PARSE_APART files to parse, a forked process parses half of them (_Parser.prefetch)."""
     with collector_paused(freeze=keep):
-        return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched)
+        return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched,
+                     jobs if jobs is not None else (os.cpu_count() or 1))
 
 
 @contextmanager
@@ -152,8 +159,8 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
-def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
-          previous: SiteState | None, seen: SeenFiles | None, touched: Collection[str] | None) -> Loaded:
+def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, previous: SiteState | None,
+          seen: SeenFiles | None, touched: Collection[str] | None, jobs: int) -> Loaded:
     diagnostics = Diagnostics()
     if config is None:
         config = load_config(site_dir, diagnostics)
@@ -180,6 +187,8 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None,
         resolved = update_site(config, cycles, org, previous, unit_files, parser.unit)
     if resolved is None:
         in_units = [s for s in sources if s.file.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
+        if jobs > 1:
+            parser.prefetch(in_units)
         docs = collect_documents(discovery, parser.parsed(in_units))
         units = group_by_unit(docs.objectives, docs.checkins)
         problems = {uid: tuple(d for path, _ in unit_files.get(uid, ()) for d in parser.problems(path))
@@ -270,6 +279,44 @@ class _Parser:
         self._parsed[source.file.path] = found
         return found
 
+    def prefetch(self, sources: Sequence[SourceText]) -> None:
+        """Parse ahead, in two processes, the files among `sources` that were read and are
+        not cached, when there are at least PARSE_APART: a forked child parses the second half
+        (by bytes) and sends the documents back pickled while this process parses the first.
+        Unpickling a document costs a twentieth of parsing it (YAML with the line of every
+        value), so the load's longest step takes a little over half as long. If the child
+        fails, its files are parsed here, as without it."""
+        todo = [s for s in sources if s.file.path in self.raws and s.file.path not in self._parsed
+                and (self.cache is None or self.cache.get(_key(s.file, s.digest)) is None)]
+        if len(todo) < PARSE_APART or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        half = sum(len(self.raws[s.file.path]) for s in todo) / 2
+        split, seen = 0, 0
+        while seen < half:
+            seen += len(self.raws[todo[split].file.path])
+            split += 1
+        mine, theirs = todo[:split], todo[split:]
+        receive, send = multiprocessing.Pipe(duplex=False)
+        child = multiprocessing.get_context("fork").Process(
+            target=_parse_apart, args=([(s.file, self.raws[s.file.path]) for s in theirs], send))
+        child.start()
+        send.close()
+        try:
+            for source in mine:
+                self.parse(source)
+            try:
+                found = pickle.loads(receive.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                return  # the child died: parse() parses its files when they are asked for
+        finally:
+            receive.close()
+            child.join()
+        for source, parsed in zip(theirs, found, strict=True):
+            del self.raws[source.file.path]
+            self._parsed[source.file.path] = parsed
+            if self.cache is not None:
+                self.cache.put(_key(source.file, source.digest), parsed)
+
     def parsed(self, sources: Iterable[SourceText]) -> list[Parsed]:
         return [p for p in (self.parse(s) for s in sources) if p is not None]
 
@@ -283,6 +330,13 @@ class _Parser:
         docs = collect_documents(Discovery((), ()), self.parsed(sources))
         problems = tuple(d for s in sources for d in self.problems(s.file.path))
         return UnitDocs(uid, docs.objectives, docs.checkins), problems
+
+
+def _parse_apart(files: list[tuple[SourceFile, bytes]], send: Connection) -> None:
+    """In a forked child: parse these files and send their documents back, pickled."""
+    with collector_paused():
+        send.send_bytes(pickle.dumps([parse_file(file, raw) for file, raw in files], protocol=5))
+    send.close()
 
 
 def _state_key(config: SiteConfig, discovery: Discovery, site_files: list[SourceText]) -> str:

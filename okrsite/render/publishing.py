@@ -75,7 +75,7 @@ class CyclePieces:
     checkins: dict[str, tuple[str, bytes, bytes]]  # check-in → (its unit's key, JSON, CSV)
 
 
-def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> export.Part:
+def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> export.Part | export.StoredPart:
     """One part (objectives, checkins or csv) of a cycle's encoded export. An ended cycle's
     parts are kept apart while its units are unchanged (writing the site's export reads one at
     a time); a running cycle's are joined from its pieces, of which an edit encodes again only
@@ -90,7 +90,7 @@ def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> export.Part
     store = _store(builder)
     key = "cycle:" + export.digest_of([cycle_id, *_unit_keys(builder, cycle_id).values()])
     found = store.get(f"{key}:{part}")
-    if isinstance(found, export.Part):
+    if isinstance(found, (export.Part, export.StoredPart)):
         return found
     made = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=False))
     for name in ("objectives", "checkins", "csv"):
