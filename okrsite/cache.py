@@ -206,7 +206,6 @@ class Fragments:
         return self.folder / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + suffix)
 
 
-
 def _part_header(digest: str, size: int) -> bytes:
     return b"%s %s %d\n" % (_PART_MAGIC, digest.encode(), size)
 
