@@ -507,8 +507,7 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
             todo.append(index)
     todo.sort(key=lambda i: _HEAVY.get(plan.pages[i].kind, len(_HEAVY)))  # stable: page order after
     workers = _workers(jobs, todo, plan)
-    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
-    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    chunks = _chunks(plan.pages, todo, workers)
     outcomes: list[Outcome] = list(kept)
     if workers <= 1:
         for chunk in chunks:
@@ -526,6 +525,21 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
             plan.renderer.markdown.forget_kept()
     outcomes.sort(key=lambda o: o.output)
     return outcomes
+
+
+def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int) -> list[list[int]]:
+    """The pages to render (`todo`, in the order to take them) in the chunks processes take.
+    The exports go in one chunk: they share each cycle's encoded parts, which a process makes
+    once (a running cycle's are joined anew each build, an ended one's encoded when they are
+    not kept), so one process makes them all while the others render pages."""
+    exports = [i for i in todo if _is_export(pages[i])]
+    rest = [i for i in todo if not _is_export(pages[i])]
+    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
+    return ([exports] if exports else []) + [rest[i:i + size] for i in range(0, len(rest), size)]
+
+
+def _is_export(page: Page) -> bool:
+    return page.view is not None and page.view.name in ("export_json", "export_csv")
 
 
 # Pages that take long on a large site: rendered first, so they spread over the processes.

@@ -23,6 +23,7 @@ from okrsite.build import BuildOptions, build_site
 from okrsite.cache import PageFragmentFiles, _stored_part
 from okrsite.check import check_site
 from okrsite.content import loader
+from okrsite.render import publishing
 from okrsite.render.markdown import Markdown
 
 from .test_incremental import assert_same_tree, edit
@@ -241,6 +242,43 @@ def test_children_that_finish_first_are_waited_for_once(
     result = build(demo, tmp_path / "out", 2, use_cache=False)
     assert result.rendered == result.pages
     monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
+    assert_like_one_process(demo, tmp_path / "out", tmp_path)
+
+
+def test_one_process_renders_every_export_and_encodes_each_cycle_once(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The exports (the site's and each cycle's) share each cycle's encoded parts: split over
+    processes, each would join the running cycle's again and encode an ended cycle twice."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(build_module, "CHUNK", 3)
+    log = tmp_path / "log"  # appended to by every process
+    render_chunk, joined = build_module._render_chunk, publishing._joined
+
+    def logged_chunk(plan: build_module.Plan, *args: object) -> list[build_module.Outcome]:
+        done = render_chunk(plan, *args)  # type: ignore[arg-type]
+        with log.open("a") as file:
+            file.writelines(f"page {os.getpid()} {o.output}\n" for o in done)
+        return done
+
+    def logged_join(builder: object, cycle_id: str, pieces: object) -> object:
+        with log.open("a") as file:
+            file.write(f"join {os.getpid()} {cycle_id}\n")
+        return joined(builder, cycle_id, pieces)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "_render_chunk", logged_chunk)
+    monkeypatch.setattr(publishing, "_joined", logged_join)
+    build(demo, tmp_path / "out", 2, use_cache=False)
+    lines = [line.split() for line in log.read_text().splitlines()]
+    pages = {output: pid for kind, pid, output in lines if kind == "page"}
+    exports = {output for output in pages if output.endswith(("okrs.json", "okrs.csv"))}
+    cycles = [cycle for kind, _, cycle in lines if kind == "join"]
+    assert len(exports) == 2 + 2 * len({o.split("/")[0] for o in exports if "/" in o}) >= 6
+    assert len({pages[o] for o in exports}) == 1  # one process rendered them all
+    assert len(set(pages.values())) == 2  # and pages were shared
+    assert sorted(cycles) == sorted(set(cycles)) and len(cycles) == (len(exports) - 2) // 2
+    monkeypatch.setattr(build_module, "_render_chunk", render_chunk)
+    monkeypatch.setattr(publishing, "_joined", joined)
     assert_like_one_process(demo, tmp_path / "out", tmp_path)
 
 
