@@ -167,9 +167,12 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     timings["plan"] = time.perf_counter() - started
 
     out_dir = options.out_dir.resolve()
-    pending = cache.prepare(BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
-                                       plan.builder.memo.get("week_before") or (last.week if last else None))) \
+    state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
+                       plan.builder.memo.get("week_before") or (last.week if last else None)) \
         if checked.state is not None else None
+    # the state the last build left, if it is the same (a build after no edit), stays as it is:
+    # comparing shares most objects with it and is quick, writing it is seconds of encoding
+    pending = cache.prepare(state) if state is not None and state != last else None
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
     plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)

@@ -153,6 +153,28 @@ def test_second_build_rewrites_nothing(fixture_site: FixtureSite, tmp_path: Path
     assert mtimes(out) == before
 
 
+def test_a_build_after_no_edit_keeps_the_state_file_and_the_next_edit_still_equals_a_clean_build(
+    fixture_site: FixtureSite, tmp_path: Path,
+) -> None:
+    """The state a build leaves (what it found, every object's digests) is seconds of encoding
+    on a large site: a build that found what the last one did leaves the file as it is."""
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    build(root, out, cache=cache)
+    state = cache / "state.pickle"
+    written = state.stat()
+    build(root, out, cache=cache)
+    assert (state.stat().st_ino, state.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    edit(root / RELIABILITY / "2026-11-13.md", "p99: {value: 540", "p99: {value: 520")
+    edited = build(root, out, cache=cache)
+    assert 0 < edited.rendered < edited.pages
+    assert state.read_bytes() != b"" and state.stat().st_mtime_ns != written.st_mtime_ns
+    edit(root / RELIABILITY / "2026-11-13.md", "p99: {value: 520", "p99: {value: 530")
+    again = build(root, out, cache=cache)  # reads the state the edit left
+    assert 0 < again.rendered < again.pages
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+
+
 @pytest.mark.parametrize("kind", ["checkin-edited", "theme-asset-edited", "objective-deleted"])
 def test_changed_lists_every_output_whose_bytes_changed(kind: str, fixture_site: FixtureSite,
                                                         tmp_path: Path) -> None:
