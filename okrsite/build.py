@@ -45,7 +45,7 @@ from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
 from .render.markdown import Markdown
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
-from .render.publishing import week_before
+from .render.publishing import export_csv, export_json, week_before
 from .render.renderer import Renderer, SiteGlobals
 from .render.theme import find_theme
 from .render.views import ObjectiveSummary, ViewBuilder
@@ -535,14 +535,13 @@ def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int) -> list[li
     The exports go in one chunk: they share each cycle's encoded parts, which a process makes
     once (a running cycle's are joined anew each build, an ended one's encoded when they are
     not kept), so one process makes them all while the others render pages."""
-    exports = [i for i in todo if _is_export(pages[i])]
-    rest = [i for i in todo if not _is_export(pages[i])]
+    exports: list[int] = []
+    rest: list[int] = []
+    for i in todo:
+        view = pages[i].view
+        (exports if view is not None and view.method in (export_json, export_csv) else rest).append(i)
     size = max(1, min(CHUNK, len(todo) // (8 * workers)))
     return ([exports] if exports else []) + [rest[i:i + size] for i in range(0, len(rest), size)]
-
-
-def _is_export(page: Page) -> bool:
-    return page.view is not None and page.view.name in ("export_json", "export_csv")
 
 
 # Pages that take long on a large site: rendered first, so they spread over the processes.
