@@ -251,9 +251,10 @@ JSON_LISTS = ("cycles", "objectives", "checkins")  # the fields joined across cy
 
 @dataclass(frozen=True)
 class Part:
-    """A large part of an export, encoded: its UTF-8 bytes and their sha256 digest, worked out
-    once, when the part was made (a page written from parts is fingerprinted from their
-    digests, so a part kept from the last build is not hashed again)."""
+    """A large part of an export, encoded: its UTF-8 bytes and a digest naming them, worked
+    out once, when the part was made: the sha256 of the bytes, or of what they were joined
+    from (a page written from parts is fingerprinted from their digests, so a part kept from
+    the last build is not hashed again)."""
 
     data: bytes
     digest: str

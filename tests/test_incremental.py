@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from okrsite import build as build_module
 from okrsite.build import BuildError, BuildOptions, BuildResult, build_site
 from okrsite.cache import BuildCache
 
@@ -131,6 +132,41 @@ def test_incremental_build_equals_clean_build(kind: str, fixture_site: FixtureSi
                                                           "org-edited"}, result.rendered
     again = build(root, out, cache=cache)
     assert again.rendered == 0 and again.changed == ()
+
+
+def test_an_incremental_build_moves_replaced_files_aside_and_puts_one_back_if_its_move_fails(
+    fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A changed page is moved in only where no file is: the old one is moved aside first
+    (ext4 writes a file renamed over another out at once) and deleted after. If moving the new
+    page in fails, the old one goes back: the build fails and the output is as it was."""
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    build(root, out, cache=cache)
+    before = tree(out)
+    CHANGES["checkin-edited"](root)
+    replaced: list[tuple[str, bool]] = []  # (target, whether a file stood there)
+    real_replace = build_module.os.replace
+
+    def failing(source: object, target: object) -> None:
+        if "staging" in str(source):  # moving a new page in (not putting an old one back)
+            replaced.append((str(target), Path(str(target)).exists()))
+            if str(target).endswith("pipeline/index.html"):
+                raise OSError("no space left on device")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module.os, "replace", failing)
+    with pytest.raises(OSError, match="no space"):
+        build(root, out, cache=cache)
+    monkeypatch.setattr(build_module.os, "replace", real_replace)
+    assert tree(out) == before
+    assert len(replaced) > 1 and not any(existed for _, existed in replaced)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
+
+    result = build(root, out, cache=cache)
+    assert "2026-Q4/platform/reliability/index.html" in result.changed
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []
 
 
 def test_renamed_checkin_moves_its_values(fixture_site: FixtureSite, tmp_path: Path) -> None:

@@ -110,15 +110,18 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     demo: Path, built: Path, tmp_path: Path,
 ) -> None:
     """A cycle's encoded export is kept while its units are unchanged; a cycle that has not
-    ended also keeps it in pieces (a unit's objectives, each check-in), so an edit encodes one
-    unit again and joins the cycle's export anew."""
+    ended keeps it per unit instead (a unit's objectives and check-ins), so an edit encodes
+    and stores one unit again and joins the cycle's export anew."""
     out = built
     cycles = sorted(p.parent.name for p in out.glob("*/okrs.json"))
     first = fragment_files(demo)
     kinds = [kind for kind, _ in first.values()]
-    running = kinds.count("CyclePieces")  # the running cycles': in pieces
-    assert 0 < running < len(cycles) >= 4
-    assert kinds.count("Part") == 3 * (len(cycles) - running)  # the others: objectives, check-ins, CSV
+    ended = kinds.count("Part") // 3  # an ended cycle's: objectives, check-ins, CSV
+    assert kinds.count("Part") == 3 * ended and 0 < ended < len(cycles) >= 4
+    running = [c for c in cycles if not (out / c / "okrs.json").read_text().count('"phase":"ended"')]
+    assert len(running) == len(cycles) - ended
+    units = {f"{c}/{o.name}" for c in running for o in (demo / "content" / c).iterdir() if o.is_dir()}
+    assert kinds.count("UnitExport") == len(units) > 1  # each unit of a running cycle: its share
 
     build(demo, out, 2)  # nothing changed: no export rendered, every fragment kept
     assert fragment_files(demo) == first
@@ -129,7 +132,7 @@ def test_each_cycle_export_is_kept_and_reused_while_its_cycle_is_unchanged(
     assert len(after) == len(first)
     made = sorted(kind for name, (kind, _) in after.items() if name not in first)
     rewritten = sorted(kind for name, (kind, when) in after.items() if name in first and first[name][1] != when)
-    assert made == [] and rewritten == ["CyclePieces"]  # the edited cycle's pieces, no other
+    assert made == ["UnitExport"] and rewritten == []  # the edited unit's share, stored anew; no other
     assert sum(1 for name in after if name in first and after[name] == first[name]) == len(first) - 1
 
     clean = tmp_path / "clean"

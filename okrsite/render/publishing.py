@@ -6,6 +6,7 @@ Each is a function of a ViewBuilder (the model and its scores), like the views i
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -66,66 +67,73 @@ class CycleExport:
 
 
 @dataclass(frozen=True)
-class CyclePieces:
-    """A cycle's encoded export in pieces, what is kept of cycles that have not ended (their
-    units change week by week): each unit's objectives (under the unit's key) and each
-    check-in, so an edit encodes one unit again and the cycle's export is joined anew."""
+class UnitExport:
+    """A unit's share of its cycle's export, encoded: its objectives (JSON items joined by
+    commas) and their CSV rows, each of its check-ins as a JSON item and CSV rows, and a digest
+    of all of them. A running cycle keeps one per unit, under the unit's key (its units change
+    week by week): an edit encodes and stores one unit again, and the cycle's export is joined
+    anew from them."""
 
-    units: dict[str, tuple[str, bytes, bytes]]  # unit → (its key, objectives JSON, objectives CSV)
-    checkins: dict[str, tuple[str, bytes, bytes]]  # check-in → (its unit's key, JSON, CSV)
+    objectives: bytes
+    csv: bytes
+    checkins: dict[str, tuple[bytes, bytes]]  # check-in → (JSON, CSV)
+    digest: str
 
 
 def _cycle_export(builder: ViewBuilder, cycle_id: str, part: str) -> export.Part | export.StoredPart:
     """One part (objectives, checkins or csv) of a cycle's encoded export. An ended cycle's
     parts are kept apart while its units are unchanged (writing the site's export reads one at
-    a time); a running cycle's are joined from its pieces, of which an edit encodes again only
-    those of the units that changed."""
+    a time); a running cycle's are joined from its units' shares, of which an edit encodes
+    again only those of the units that changed."""
     live = cycle_id not in builder.scores.cycles or builder.scores.cycles[cycle_id].phase != "ended"
     if live:
         memo = builder.memo.setdefault("export-live", {})
         assert isinstance(memo, dict)
         if cycle_id not in memo:
-            memo[cycle_id] = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=True))
+            memo[cycle_id] = _joined(builder, cycle_id, _shares(builder, cycle_id, keep=True))
         return cast(export.Part, getattr(memo[cycle_id], part))
     store = _store(builder)
     key = "cycle:" + export.digest_of([cycle_id, *_unit_keys(builder, cycle_id).values()])
     found = store.get(f"{key}:{part}")
     if isinstance(found, (export.Part, export.StoredPart)):
         return found
-    made = _joined(builder, cycle_id, _pieces(builder, cycle_id, keep=False))
+    made = _joined(builder, cycle_id, _shares(builder, cycle_id, keep=False))
     for name in ("objectives", "checkins", "csv"):
         store.put(f"{key}:{name}", getattr(made, name))
     return cast(export.Part, getattr(made, part))
 
 
-def _pieces(builder: ViewBuilder, cycle_id: str, *, keep: bool) -> CyclePieces:
-    """A cycle's pieces: the last build's (with `keep`) for units unchanged, the others
-    encoded now; with `keep`, kept for the next build."""
+def _shares(builder: ViewBuilder, cycle_id: str, *, keep: bool) -> dict[str, UnitExport]:
+    """Each unit's share of a cycle's export: with `keep`, the one stored under the unit's key
+    if there is one, else encoded now and stored; without, encoded now."""
     store = _store(builder)
     keys = _unit_keys(builder, cycle_id)
-    pieces_key = f"pieces:{cycle_id}"
-    kept = store.get(pieces_key) if keep else None
-    last = kept if isinstance(kept, CyclePieces) else CyclePieces({}, {})
-    pieces = CyclePieces({}, {})
-    encoded = False
+    shares: dict[str, UnitExport] = {}
     for unit, (objectives, checkins) in _units(builder).get(cycle_id, {}).items():
-        if last.units.get(unit, ("",))[0] == keys[unit]:
-            pieces.units[unit] = last.units[unit]
-            pieces.checkins.update((i, last.checkins[i]) for i in checkins)
-        else:
-            _encode_unit(builder, unit, objectives, checkins, keys[unit], pieces)
-            encoded = True
-    if keep and (encoded or len(pieces.units) != len(last.units)):
-        store.put(pieces_key, pieces)
-    return pieces
+        name = f"unit-export:{keys[unit]}"
+        found = store.get(name) if keep else None
+        if not isinstance(found, UnitExport):
+            found = _encode_unit(builder, objectives, checkins)
+            if keep:
+                store.put(name, found)
+        shares[unit] = found
+    return shares
 
 
-def _joined(builder: ViewBuilder, cycle_id: str, pieces: CyclePieces) -> CycleExport:
+def _joined(builder: ViewBuilder, cycle_id: str, shares: dict[str, UnitExport]) -> CycleExport:
+    """A cycle's export parts, joined from its units' shares: the check-ins in the cycle's
+    order. The parts' digests are made of the shares' digests (and that order), not of the
+    tens of megabytes joined: the same shares give the same bytes."""
     order = builder.index.checkins_by_cycle.get(cycle_id, ())
+    checkins: dict[str, tuple[bytes, bytes]] = {}
+    for share in shares.values():
+        checkins.update(share.checkins)
+    made_of = export.digest_of([cycle_id, *(s.digest for s in shares.values()), "", *order])
     return CycleExport(
-        export.Part.of(b",".join(p[1] for p in pieces.units.values() if p[1])),
-        export.Part.of(b",".join(pieces.checkins[i][1] for i in order)),
-        export.Part.of(b"".join(p[2] for p in pieces.units.values()) + b"".join(pieces.checkins[i][2] for i in order)),
+        export.Part(b",".join(s.objectives for s in shares.values() if s.objectives), "objectives:" + made_of),
+        export.Part(b",".join(checkins[i][0] for i in order), "checkins:" + made_of),
+        export.Part(b"".join(s.csv for s in shares.values()) + b"".join(checkins[i][1] for i in order),
+                    "csv:" + made_of),
     )
 
 
@@ -140,16 +148,19 @@ def _unit_keys(builder: ViewBuilder, cycle_id: str) -> dict[str, str]:
     return cast(dict[str, str], found)
 
 
-def _encode_unit(builder: ViewBuilder, unit: str, objectives: list[str], checkins: list[str], key: str,
-                 pieces: CyclePieces) -> None:
-    """Encode a unit's objectives and check-ins into `pieces`."""
+def _encode_unit(builder: ViewBuilder, objectives: list[str], checkins: list[str]) -> UnitExport:
+    """Encode a unit's objectives and check-ins."""
     site, scores = builder.site, builder.scores
     data = [export.objective_data(site, site.objectives[i], scores) for i in objectives]
-    pieces.units[unit] = (key, ",".join(export.compact(o) for o in data).encode(),
-                          export.csv_text(row for o in data for row in export.objective_rows(o)).encode())
+    own = ",".join(export.compact(o) for o in data).encode()
+    rows = export.csv_text(row for o in data for row in export.objective_rows(o)).encode()
+    encoded: dict[str, tuple[bytes, bytes]] = {}
+    h = hashlib.sha256(b"%d:%s%d:%s" % (len(own), own, len(rows), rows))
     for i in checkins:
         entry = export.checkin_data(site.checkins[i])
-        pieces.checkins[i] = (key, export.compact(entry).encode(), export.csv_text(export.update_rows(entry)).encode())
+        item = encoded[i] = (export.compact(entry).encode(), export.csv_text(export.update_rows(entry)).encode())
+        h.update(b"%s\0%d:%s%d:%s" % (i.encode(), len(item[0]), item[0], len(item[1]), item[1]))
+    return UnitExport(own, rows, encoded, h.hexdigest())
 
 
 def _units(builder: ViewBuilder) -> dict[str, dict[str, tuple[list[str], list[str]]]]:
