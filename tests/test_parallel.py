@@ -176,6 +176,35 @@ def test_a_load_whose_parsing_process_dies_parses_those_files_itself(
     assert_like_one_process(demo, tmp_path / "two", tmp_path)
 
 
+def test_a_load_after_a_build_reads_half_its_files_in_a_forked_process_and_finds_the_same(
+    demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A load with the last build's state only needs the digests of the units' files: with
+    enough of them, a forked process reads the second half. It finds what one process finds;
+    if the child dies, this process reads its files."""
+    monkeypatch.setattr(loader, "READ_APART", 10)
+    log = tmp_path / "read.log"  # appended to by both processes
+    read = loader._read
+
+    def logged(site_dir: Path, path: str, problems: object) -> bytes | None:
+        with log.open("a") as file:
+            file.write(f"{os.getpid()} {path}\n")
+        return read(site_dir, path, problems)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(loader, "_read", logged)
+    two = loader._walk(demo, {}, parse_all=False, jobs=2)
+    readers = {line.split()[0] for line in log.read_text().splitlines()}
+    monkeypatch.setattr(loader, "READ_APART", 10**9)
+    one = loader._walk(demo, {}, parse_all=False, jobs=2)
+    assert loader._walk(demo, {}, parse_all=False, jobs=1) == one
+    assert len(readers) == 2 and len(two.sources) > 100
+    assert two.sources == one.sources and two.problems == one.problems
+    monkeypatch.setattr(loader, "READ_APART", 10)
+    monkeypatch.setattr(loader, "_send_digests", lambda site_dir, paths, send: os._exit(3))
+    died = loader._walk(demo, {}, parse_all=False, jobs=2)
+    assert died.sources == one.sources and died.problems == one.problems
+
+
 def test_kept_parts_are_copied_into_the_exports_and_a_part_cut_short_is_made_again(
     demo: Path, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -44,6 +44,7 @@ class ParseCache(Protocol):
 
 
 PARSE_APART = 2000  # files to parse; from there a forked process parses half of them
+READ_APART = 2000  # files to read only for their digests; from there a forked process reads half
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, p
     raws: dict[str, bytes] = {}
     found = _edited(site_dir, seen, touched, raws) if seen is not None and touched is not None else None
     if found is None:
-        found = _walk(site_dir, raws, parse_all=previous is None)
+        found = _walk(site_dir, raws, parse_all=previous is None, jobs=jobs)
     discovery, sources = found.discovery, list(found.sources)
     diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
@@ -202,16 +203,26 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, p
                   resolved.units, resolved.changed, found)
 
 
-def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool) -> SeenFiles:
+def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool, jobs: int = 1) -> SeenFiles:
     """Walk the folder and read every content file; keep in `raws` the bytes of those to be
     parsed now (all with `parse_all`; else only the org and cycle files: of the units, only
     those whose files changed are parsed)."""
     problems = Diagnostics()
     discovery = discover(site_dir, problems)
+    # without parse_all, only the digests of the units' files are wanted: half of them are
+    # worked out in a forked process (reading tens of thousands of small files is system calls)
+    apart = {} if parse_all or jobs < 2 else _digests_apart(
+        site_dir, [f.path for f in discovery.files if f.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)])
     sources: list[SourceText] = []
     for file in discovery.files:
         if file.kind is FileKind.ASSET:
             _check_svg(site_dir, file, problems)
+            continue
+        if (found := apart.get(file.path)) is not None:
+            if isinstance(found, str):
+                sources.append(SourceText(file, found))
+            else:
+                problems.extend(found)
             continue
         raw = _read(site_dir, file.path, problems)
         if raw is None:
@@ -220,6 +231,44 @@ def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool) -> SeenFil
         if parse_all or file.kind in (FileKind.ORG, FileKind.CYCLE):
             raws[file.path] = raw
     return SeenFiles(discovery, tuple(sources), tuple(problems.items), Grouped.of(sources))
+
+
+def _digests_apart(site_dir: Path, paths: list[str]) -> dict[str, str | tuple[Diagnostic, ...]]:
+    """The sha256 of each of these files (or the problems reading it), when there are at
+    least READ_APART: the second half worked out by a forked process while this one works out
+    the first. Empty otherwise, or if the child fails: the files are then read as usual."""
+    if len(paths) < READ_APART or "fork" not in multiprocessing.get_all_start_methods():
+        return {}
+    mine, theirs = paths[:len(paths) // 2], paths[len(paths) // 2:]
+    receive, send = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_send_digests, args=(site_dir, theirs, send))
+    child.start()
+    send.close()
+    try:
+        found = dict(zip(mine, _file_digests(site_dir, mine), strict=True))
+        try:
+            found.update(zip(theirs, pickle.loads(receive.recv_bytes()), strict=True))
+        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+            pass  # the child died: its files are read by the caller
+    finally:
+        receive.close()
+        child.join()
+    return found
+
+
+def _file_digests(site_dir: Path, paths: list[str]) -> list[str | tuple[Diagnostic, ...]]:
+    found: list[str | tuple[Diagnostic, ...]] = []
+    for path in paths:
+        problems = Diagnostics()
+        raw = _read(site_dir, path, problems)
+        found.append(hashlib.sha256(raw).hexdigest() if raw is not None else tuple(problems.items))
+    return found
+
+
+def _send_digests(site_dir: Path, paths: list[str], send: Connection) -> None:
+    """In a forked child: the digests of these files, sent back pickled."""
+    send.send_bytes(pickle.dumps(_file_digests(site_dir, paths), protocol=5))
+    send.close()
 
 
 def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str], raws: dict[str, bytes]) -> SeenFiles | None:
