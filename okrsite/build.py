@@ -749,7 +749,7 @@ def _write_pieces(pieces: Iterator[Piece], target: Path) -> str:
                 _copy_part(piece, file)
             elif isinstance(piece, Part):
                 h.update(b"p" + piece.digest.encode())
-                _write_all(file, piece.data)
+                _write_chunks(file, piece.chunks)
             else:
                 data = piece.encode("utf-8")
                 h.update(b"t%d:" % len(data) + data)
@@ -778,6 +778,28 @@ def _copy_part(part: StoredPart, file: BinaryIO) -> None:
                 raise OSError(f"cached export part cut short: {part.path}")
             _write_all(file, chunk)
             left -= len(chunk)
+
+
+def _write_chunks(file: BinaryIO, chunks: Sequence[bytes]) -> None:
+    """Write these bytes one after another to an unbuffered file: a thousand at a time in one
+    system call (writev) where there is one."""
+    writev = getattr(os, "writev", None)
+    if writev is None:
+        for chunk in chunks:
+            _write_all(file, chunk)
+        return
+    for start in range(0, len(chunks), _IOV_MAX):
+        batch = chunks[start:start + _IOV_MAX]
+        done = writev(file.fileno(), batch)
+        for chunk in batch:  # what a short write left, in order
+            if done >= len(chunk):
+                done -= len(chunk)
+            else:
+                _write_all(file, chunk[done:])
+                done = 0
+
+
+_IOV_MAX = 1024  # buffers one writev takes (POSIX's least IOV_MAX is 16; Linux takes 1024)
 
 
 def _write_all(file: BinaryIO, data: bytes) -> None:

@@ -169,7 +169,7 @@ class Fragments:
             try:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 if isinstance(value, Part):
-                    _write(self._path(key, _PART), _part_header(value.digest, len(value.data)), value.data)
+                    _write(self._path(key, _PART), _part_header(value.digest, value.size), *value.chunks)
                 else:
                     _write(self._path(key), pickle.dumps(value, protocol=5))
             except OSError:

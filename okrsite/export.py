@@ -251,20 +251,21 @@ JSON_LISTS = ("cycles", "objectives", "checkins")  # the fields joined across cy
 
 @dataclass(frozen=True)
 class Part:
-    """A large part of an export, encoded: its UTF-8 bytes and a digest naming them, worked
-    out once, when the part was made: the sha256 of the bytes, or of what they were joined
-    from (a page written from parts is fingerprinted from their digests, so a part kept from
-    the last build is not hashed again)."""
+    """A large part of an export, encoded: its UTF-8 bytes, in the chunks it was joined from
+    (written one after another, never copied into one: a running cycle's part is tens of
+    megabytes), and a digest naming them, worked out once, when the part was made from what
+    it was made of (a page written from parts is fingerprinted from their digests, so a part
+    kept from the last build is not hashed again)."""
 
-    data: bytes
+    chunks: tuple[bytes, ...]
     digest: str
 
-    @classmethod
-    def of(cls, data: bytes) -> Part:
-        return cls(data, hashlib.sha256(data).hexdigest())
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.chunks))
 
     def __bool__(self) -> bool:
-        return bool(self.data)
+        return any(self.chunks)
 
 
 @dataclass(frozen=True)

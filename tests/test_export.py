@@ -205,7 +205,8 @@ def test_a_site_export_joined_from_cycle_pieces_equals_the_whole_encoded_at_once
     empty = export_data(site, scores, [])
     assert json.loads("".join(json_pieces(head, lambda key: []))) == empty
     # the cycles' parts encoded (as the build keeps them): the same bytes
-    parts = {c: {k: Part.of(v.encode()) for k, v in per_cycle[c].items()} for c in site.cycles}
-    encoded = b"".join(p.data if isinstance(p, Part) else p.encode()
+    parts = {c: {k: Part(tuple(v.encode()[i:i + 100] for i in range(0, len(v.encode()), 100)), k)
+                 for k, v in per_cycle[c].items()} for c in site.cycles}
+    encoded = b"".join(b"".join(p.chunks) if isinstance(p, Part) else p.encode()
                        for p in json_pieces(head, lambda key: (parts[c][key] for c in site.cycles)))
     assert encoded == to_json(data, indent=None).encode()

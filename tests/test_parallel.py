@@ -360,3 +360,25 @@ def test_pages_leave_no_reference_cycles(demo: Path, tmp_path: Path) -> None:
     kinds = {page.kind for page in pages}
     assert {"objective", "owner", "owner-cycle", "feed", "tag", "cycle", "home"} <= kinds
     assert set(cyclic) <= {"cascade", "insights"}, cyclic
+
+
+def test_chunks_are_written_in_order_through_short_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A large export part is written from its chunks, a thousand per system call; a call that
+    writes only part of them (as writev may) is finished chunk by chunk, in order."""
+    chunks = [bytes([65 + i % 26]) * (1 + i % 7) for i in range(2500)]
+    calls: list[int] = []
+    writev = os.writev
+
+    def short(fd: int, buffers: list[bytes]) -> int:
+        calls.append(len(buffers))
+        half = len(buffers) // 2  # half the buffers and one byte of the next: a short write
+        return writev(fd, [*buffers[:half], buffers[half][:1]])
+
+    for patched in (None, short):
+        if patched is not None:
+            monkeypatch.setattr(build_module.os, "writev", patched)
+        target = tmp_path / f"out-{len(calls)}"
+        with open(target, "wb", buffering=0) as file:
+            build_module._write_chunks(file, chunks)
+        assert target.read_bytes() == b"".join(chunks)
+    assert calls == [1024, 1024, 452]

@@ -130,11 +130,20 @@ def _joined(builder: ViewBuilder, cycle_id: str, shares: dict[str, UnitExport]) 
         checkins.update(share.checkins)
     made_of = export.digest_of([cycle_id, *(s.digest for s in shares.values()), "", *order])
     return CycleExport(
-        export.Part(b",".join(s.objectives for s in shares.values() if s.objectives), "objectives:" + made_of),
-        export.Part(b",".join(checkins[i][0] for i in order), "checkins:" + made_of),
-        export.Part(b"".join(s.csv for s in shares.values()) + b"".join(checkins[i][1] for i in order),
-                    "csv:" + made_of),
+        export.Part(_comma_joined(s.objectives for s in shares.values() if s.objectives), "objectives:" + made_of),
+        export.Part(_comma_joined(checkins[i][0] for i in order), "checkins:" + made_of),
+        export.Part((*(s.csv for s in shares.values()), *(checkins[i][1] for i in order)), "csv:" + made_of),
     )
+
+
+def _comma_joined(items: Iterable[bytes]) -> tuple[bytes, ...]:
+    """JSON items as the chunks of a list's inside: a comma between each two."""
+    chunks: list[bytes] = []
+    for item in items:
+        if chunks:
+            chunks.append(b",")
+        chunks.append(item)
+    return tuple(chunks)
 
 
 def _unit_keys(builder: ViewBuilder, cycle_id: str) -> dict[str, str]:
