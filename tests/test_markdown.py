@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 
 from markupsafe import Markup
@@ -44,3 +45,26 @@ def test_blocks_rendered_in_another_process_are_taken_as_rendered_here() -> None
     unused.keep(texts, made)
     unused.forget_kept()  # what the render processes used is not held on to
     assert unused._given == {}
+
+
+def test_text_without_markup_skips_the_parser_and_renders_as_the_parser_would(monkeypatch) -> None:
+    """Inline text with no character that starts inline Markdown is rendered without parsing
+    (most titles): the same HTML and plain text as the parser gives, over random texts."""
+    from okrsite.render import markdown as markdown_module
+
+    rng = random.Random(7)
+    alphabet = list("abcXYZ 09.,;'\"()/?|-:#$%+=@{}^é€\t\x0b\x0c\x1c\x85\u00a0\u2003\u3000") \
+        + list("!&*<>[]\\_`~\n\r\x00")
+    texts = ["Build the foundations for accessibility at scale", 'Say "yes" to 3 teams: Q4/EMEA (50%)',
+             *("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 14))) for _ in range(20000))]
+    fast = Markdown()
+    parsed_texts: list[str] = []
+    parse_inline = fast.md.parseInline
+    fast.md.parseInline = lambda text, env=None: (parsed_texts.append(text), parse_inline(text, env))[1]
+    got = [(str(fast.inline(t)), fast.plain(t)) for t in texts]
+    monkeypatch.setattr(markdown_module, "_NO_MARKUP", re.compile(r"(?!)"))  # never: always parse
+    parsed = Markdown()
+    want = [(str(parsed.inline(t)), parsed.plain(t)) for t in texts]
+    assert got == want
+    assert texts[0] not in parsed_texts and texts[1] not in parsed_texts  # titles: not parsed
+    assert 2000 < len(texts) - len(set(parsed_texts)) < len(texts) - 2000  # both paths taken often

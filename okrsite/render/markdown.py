@@ -20,6 +20,10 @@ _SAFE_DATA_IMAGE = re.compile(r"^data:image/(gif|png|jpeg|webp);", re.IGNORECASE
 _SCHEME_RE = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _INVISIBLE = re.compile(r"[\x00-\x20\x7f]+")
 MEMO_SIZE = 1 << 17  # texts per kind; more than a 16,000-objective site has
+# Inline text with none of the characters that start inline Markdown (emphasis, code, links,
+# images, HTML, entities, escapes, breaks) nor those the parser rewrites (NUL, CR): parsed, it
+# is one text token, its own text. Most titles are; they skip the parser (tests compare).
+_NO_MARKUP = re.compile(r"[^\x00\r\n!&*<>\[\\\]_`~]*")
 
 
 def is_safe_url(url: str, *, image: bool = False) -> bool:
@@ -105,6 +109,8 @@ class Markdown:
         """Render inline Markdown (titles): links, emphasis, code; no paragraphs."""
         if not text:
             return Markup("")
+        if _NO_MARKUP.fullmatch(text):
+            return Markup(text.replace('"', "&quot;"))  # as the renderer escapes text
         tokens = self.md.parseInline(text.replace("\n", " "))
         _harden(tokens, 0)
         return Markup(self.md.renderer.render(tokens, self.md.options, {}))
@@ -113,6 +119,8 @@ class Markdown:
         """The text of inline Markdown without markup (for <title>, graphs, feeds)."""
         if not text:
             return ""
+        if _NO_MARKUP.fullmatch(text):
+            return " ".join(text.split())
         parts: list[str] = []
         for token in self.md.parseInline(text.replace("\n", " ")):
             for child in token.children or []:
