@@ -5,7 +5,9 @@ Exit codes: 0 success, 1 content errors (or warnings with --strict), 2 usage err
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -51,6 +53,23 @@ def main() -> None:
     Objectives, key results and check-ins live as Markdown files with YAML front matter;
     okrsite validates them, computes progress and status, and builds the site.
     """
+
+
+def run() -> None:
+    """The `okrsite` command: `main`, then the exit handlers (which wait for any process the
+    command started), then the process ends without tearing its heap down object by object:
+    a large build's millions of objects took an eighth of a second to free at exit."""
+    try:
+        main()  # standalone: ends with SystemExit
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+    atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter would run before its teardown
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 def _report(result: CheckResult, fmt: str, strict: bool, site_dir: Path, quiet: bool = False) -> int:

@@ -175,3 +175,16 @@ def test_real_process_clean_site_exits_0(site):
     done = subprocess.run([sys.executable, "-m", "okrsite", "check", str(site.root), *TODAY],
                           capture_output=True, text=True, timeout=60, check=False)
     assert (done.returncode, done.stdout) == (0, "")
+
+
+def test_real_process_build_exits_with_its_code_and_all_its_output(site, tmp_path):
+    """The `okrsite` command ends its process without tearing the heap down (cli.run): what
+    it printed still arrives whole, and its exit code is the command's."""
+    site.write(GOOD)
+    out = tmp_path / "public"
+    command = [sys.executable, "-m", "okrsite", "build", str(site.root), "--out", str(out), *TODAY]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rstrip().endswith(f"-> {out}") and (out / "index.html").is_file()
+    usage = subprocess.run([*command, "--jobs", "0"], capture_output=True, text=True, timeout=60, check=False)
+    assert usage.returncode == 2 and "Usage:" in usage.stderr
