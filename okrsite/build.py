@@ -962,12 +962,12 @@ def _apply(staging: Path, out_dir: Path, previous: Previous, manifest: PageManif
             if path.is_file():
                 target = out_dir / path.relative_to(staging)
                 target.parent.mkdir(parents=True, exist_ok=True)
-                aside: Path | None = retired / str(number)
+                aside = retired / str(number)
                 try:
                     target.rename(aside)
+                    done.append((target, aside))
                 except FileNotFoundError:
-                    aside = None
-                done.append((target, aside))
+                    done.append((target, None))
                 os.replace(path, target)
     except OSError:
         for target, aside in reversed(done):

@@ -66,7 +66,7 @@ def run() -> None:
         code = exc.code
     if isinstance(code, str):
         print(code, file=sys.stderr)
-    atexit._run_exitfuncs()  # noqa: SLF001 - what the interpreter would run before its teardown
+    atexit._run_exitfuncs()  # what the interpreter would run before its teardown
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code if isinstance(code, int) else 0 if code is None else 1)
