@@ -970,9 +970,9 @@ def _apply(staging: Path, out_dir: Path, previous: Previous, manifest: PageManif
                     done.append((target, None))
                 os.replace(path, target)
     except OSError:
-        for target, aside in reversed(done):
-            if aside is not None:
-                os.replace(aside, target)
+        for target, old in reversed(done):
+            if old is not None:
+                os.replace(old, target)
             else:
                 target.unlink(missing_ok=True)
         raise
