@@ -955,6 +955,7 @@ def _apply(staging: Path, out_dir: Path, previous: Previous, manifest: PageManif
     file renamed over another out at once (auto_da_alloc), a tenth of a second for each of a
     large site's exports, where moving the old one aside costs nothing. If a move fails, the
     files moved so far are put back as they were, and the error raised."""
+    shutil.rmtree(retired, ignore_errors=True)  # left by a build of the same pid that was killed
     retired.mkdir()
     done: list[tuple[Path, Path | None]] = []  # (target, the old file moved aside, if any)
     try:
