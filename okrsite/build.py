@@ -36,7 +36,7 @@ from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
-from .content.loader import collector_paused
+from .content.loader import collector_paused, run_apart
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, StoredPart, digest_of
 from .history import History, read_history
@@ -577,25 +577,13 @@ def _render_markdown_apart(plan: Plan) -> None:
         return
     md = plan.renderer.markdown
     theirs = texts[1::2]
-    context = multiprocessing.get_context("fork")
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_send_blocks, args=(md, theirs, send), daemon=True)
-    child.start()
-    send.close()
-    md.blocks(texts[0::2])  # this process's half, meanwhile
-    try:
-        rendered = receive.recv()
-    except (EOFError, OSError):  # the child failed: the pages render those blocks themselves
-        rendered = None
-    finally:
-        receive.close()
-        child.join()
-    if rendered is not None:
+    _, rendered = run_apart(_send_blocks, (md, theirs), lambda: md.blocks(texts[0::2]))
+    if isinstance(rendered, list):  # else the child failed: the pages render those blocks themselves
         md.keep(theirs, rendered)
 
 
 def _send_blocks(md: Markdown, texts: list[str], send: Connection) -> None:
-    send.send(md.blocks(texts))
+    send.send_bytes(pickle.dumps(md.blocks(texts), protocol=5))
     send.close()
 
 

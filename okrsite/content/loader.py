@@ -17,12 +17,12 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from ..config import SiteConfig, load_config, option_location
 from ..diagnostics import Diagnostic, Diagnostics, Location, suggestion_hint
@@ -42,6 +42,8 @@ class ParseCache(Protocol):
 
     def put(self, key: str, parsed: Parsed) -> None: ...
 
+
+T = TypeVar("T")
 
 PARSE_APART = 2000  # files to parse; from there a forked process parses half of them
 READ_APART = 2000  # files to read only for their digests; from there a forked process reads half
@@ -119,6 +121,26 @@ class Loaded:
     @property
     def ok(self) -> bool:
         return self.site is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def run_apart(child: Callable[..., None], args: tuple[object, ...], here: Callable[[], T]) -> tuple[T, object | None]:
+    """Run `here` in this process while a forked process runs `child(*args, send)`, which
+    sends its result back pickled (`send.send_bytes`). Returns what `here` returned and what
+    the child sent: None if it died or sent nothing whole (the caller then does its work)."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=child, args=(*args, send))
+    process.start()
+    send.close()
+    try:
+        mine = here()
+        try:
+            theirs = pickle.loads(receive.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            theirs = None
+    finally:
+        receive.close()
+        process.join()
+    return mine, theirs
 
 
 def load_site(
@@ -240,19 +262,10 @@ def _digests_apart(site_dir: Path, paths: list[str]) -> dict[str, str | tuple[Di
     if len(paths) < READ_APART or "fork" not in multiprocessing.get_all_start_methods():
         return {}
     mine, theirs = paths[:len(paths) // 2], paths[len(paths) // 2:]
-    receive, send = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_send_digests, args=(site_dir, theirs, send))
-    child.start()
-    send.close()
-    try:
-        found = dict(zip(mine, _file_digests(site_dir, mine), strict=True))
-        try:
-            found.update(zip(theirs, pickle.loads(receive.recv_bytes()), strict=True))
-        except (EOFError, OSError, pickle.UnpicklingError, ValueError):
-            pass  # the child died: its files are read by the caller
-    finally:
-        receive.close()
-        child.join()
+    here, there = run_apart(_send_digests, (site_dir, theirs), lambda: _file_digests(site_dir, mine))
+    found = dict(zip(mine, here, strict=True))
+    if isinstance(there, list):  # else the child died: its files are read by the caller
+        found.update(zip(theirs, there, strict=True))
     return found
 
 
@@ -345,21 +358,10 @@ class _Parser:
             seen += len(self.raws[todo[split].file.path])
             split += 1
         mine, theirs = todo[:split], todo[split:]
-        receive, send = multiprocessing.Pipe(duplex=False)
-        child = multiprocessing.get_context("fork").Process(
-            target=_parse_apart, args=([(s.file, self.raws[s.file.path]) for s in theirs], send))
-        child.start()
-        send.close()
-        try:
-            for source in mine:
-                self.parse(source)
-            try:
-                found = pickle.loads(receive.recv_bytes())
-            except (EOFError, OSError, pickle.UnpicklingError):
-                return  # the child died: parse() parses its files when they are asked for
-        finally:
-            receive.close()
-            child.join()
+        _, found = run_apart(_parse_apart, ([(s.file, self.raws[s.file.path]) for s in theirs],),
+                             lambda: [self.parse(source) for source in mine])
+        if not isinstance(found, list):
+            return  # the child died: parse() parses its files when they are asked for
         for source, parsed in zip(theirs, found, strict=True):
             del self.raws[source.file.path]
             self._parsed[source.file.path] = parsed
