@@ -32,11 +32,12 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, cast
 
-from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest
+from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest, PendingState
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
 from .content.loader import collector_paused, run_apart
+from .content.units import UnitState
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, StoredPart, digest_of
 from .history import History, read_history
@@ -163,29 +164,33 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         again = {*checked.changed, *(o for o, d in history.items() if last.history.get(o) != d)}
         _reuse(plan, last, checked, again)
     week_before(plan.builder)  # here, so render processes share it and the next build has it
-    plan.digests = _page_digests(plan, cache.pages.inputs if again is not None else {}, again)
-    timings["plan"] = time.perf_counter() - started
-
     out_dir = options.out_dir.resolve()
-    state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
-                       plan.builder.memo.get("week_before") or (last.week if last else None)) \
-        if checked.state is not None else None
-    # the state the last build left, if it is the same (a build after no edit), stays as it is:
-    # comparing shares most objects with it and is quick, writing it is seconds of encoding
-    pending = cache.prepare(state) if state is not None and state != last else None
     previous = _previous_output(out_dir, cache.pages)
     staging = _staging(out_dir)
     retired = out_dir.parent / f".{out_dir.name}.okrsite-retired-{os.getpid()}"  # files replaced
-    plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
-    plan.builder.memo["checkin_digest"] = plan.inputs.checkin
-    plan.renderer.keep_fragments(cache.page_fragments)
-    plan.renderer.keep_compiled(cache.templates(plan.renderer.fingerprint()))
+    pending: PendingState | None = None
+    ahead: _Shared | None = None
     try:
+        plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
+        plan.builder.memo["checkin_digest"] = plan.inputs.checkin
+        plan.renderer.keep_fragments(cache.page_fragments)
+        plan.renderer.keep_compiled(cache.templates(plan.renderer.fingerprint()))
+        if again is not None and previous is not None and not cache.writing_documents:
+            ahead = _render_ahead(plan, staging, previous, options.jobs)
+        plan.digests = _page_digests(plan, cache.pages.inputs if again is not None else {}, again)
+        timings["plan"] = time.perf_counter() - started
+
+        state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
+                           plan.builder.memo.get("week_before") or (last.week if last else None)) \
+            if checked.state is not None else None
+        # the state the last build left, if it is the same (a build after no edit), stays as it
+        # is: comparing shares most objects with it and is quick, writing it is seconds of encoding
+        pending = cache.prepare(state) if state is not None and state != last else None
         started = time.perf_counter()
         cache.wait_documents()  # written while planning; not beside the render processes too
         timings["cache"] += time.perf_counter() - started
         started = time.perf_counter()
-        outcomes = _render_pages(plan, staging, previous, options.jobs, progress)
+        outcomes = _render_pages(plan, staging, previous, options.jobs, progress, ahead)
         timings["render"] = time.perf_counter() - started
         started = time.perf_counter()
         assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
@@ -207,6 +212,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)
         timings["write"] = time.perf_counter() - started
     finally:
+        if ahead is not None:
+            ahead.stop()
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
         if pending is not None:  # the build failed: the last build's state stays, and its pages
@@ -246,6 +253,16 @@ class BuildState:
     summaries: dict[str, ObjectiveSummary]
     history: dict[str, str]  # objective id → digest of its commits and target moves
     week: Scores | None = None  # the this-week page's scores of a week ago
+
+    def parts(self) -> tuple[BuildState, Mapping[str, UnitState]]:
+        """The state without the state of each unit, and those: the cache keeps them one by
+        one, so that a build after an edit encodes its unit again, not every unit."""
+        site = self.checked.site
+        return replace(self, checked=replace(self.checked, site=replace(site, units={}))), site.units
+
+    def joined(self, parts: Mapping[str, UnitState]) -> BuildState:
+        """The state of parts() again."""
+        return replace(self, checked=replace(self.checked, site=replace(self.checked.site, units=dict(parts))))
 
 
 def _reuse(plan: Plan, last: BuildState, checked: CheckResult, changed: Collection[str]) -> None:
@@ -499,12 +516,17 @@ class Previous:
 
 
 def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
-                  progress: Progress | None) -> list[Outcome]:
+                  progress: Progress | None, ahead: _Shared | None = None) -> list[Outcome]:
     """Render the pages whose input digests changed (all, without a previous output), the
-    pages that take long first, spread over processes when there is enough to do."""
+    pages that take long first, spread over processes when there is enough to do. `ahead`:
+    processes started before the digests were worked out, on the site-wide pages (see
+    _render_ahead); this process joins them, then renders the rest."""
     kept: list[Outcome] = []
     todo: list[int] = []
+    early = ahead.indices if ahead is not None else frozenset()
     for index, page in enumerate(plan.pages):
+        if index in early:
+            continue
         inputs = plan.digests[page.output]
         if previous is not None and previous.inputs.get(page.output) == inputs:
             kept.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
@@ -514,7 +536,20 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
     workers = _workers(jobs, todo, plan)
     chunks = _chunks(plan.pages, todo, workers)
     outcomes: list[Outcome] = list(kept)
-    if workers <= 1:
+    if ahead is not None:
+        ahead.work()
+        if workers <= 1:  # a few pages: rendered here while the others finish theirs
+            for chunk in chunks:
+                outcomes.extend(_render_chunk(plan, staging, previous, chunk))
+            chunks = []
+        ahead.wait()
+        done, again = _agreed(plan, previous, ahead.outcomes)
+        outcomes.extend(done)
+        if again:
+            chunks.append(again)
+        if progress:
+            progress(len(outcomes), len(plan.pages))
+    if workers <= 1 or not chunks:
         for chunk in chunks:
             outcomes.extend(_render_chunk(plan, staging, previous, chunk))
             if progress:
@@ -525,14 +560,57 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
             _resolve_all(plan.builder.site)
             _render_markdown_apart(plan)
         try:
-            outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(kept)).run(workers))
+            outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(outcomes)).run(workers))
         finally:
             plan.renderer.markdown.forget_kept()
     outcomes.sort(key=lambda o: o.output)
     return outcomes
 
 
-def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int) -> list[list[int]]:
+def _render_ahead(plan: Plan, staging: Path, previous: Previous, jobs: int | None) -> _Shared | None:
+    """Start rendering a large site's site-wide pages (exports, cascades, cycle pages, home,
+    this week...) in forked processes before the pages' digests are worked out: after an edit
+    most of them show something it changed, and working out every page's digest is the core's
+    work for a while. Each works out the digest of a page it takes and renders it only if it
+    differs from the previous build's; this process takes what is left once it has all the
+    digests (_render_pages). None on a small site, with one job, or where processes cannot fork."""
+    if "fork" not in multiprocessing.get_all_start_methods() \
+            or len(plan.builder.index.objectives) < LARGE_SITE:
+        return None
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    early = [i for i, page in enumerate(plan.pages) if page.kind in _AHEAD]
+    early.sort(key=lambda i: _HEAVY.get(plan.pages[i].kind, len(_HEAVY)))
+    chunks = _chunks(plan.pages, early, 1, size=1)
+    if workers < 2 or len(chunks) < 2:
+        return None
+    plan.renderer.compile({plan.pages[i].template for i in early if plan.pages[i].template})  # before fork
+    shared = _Shared(plan, staging, previous, chunks, None, ahead=True)
+    shared.start(min(workers, len(chunks)))
+    return shared
+
+
+# The kinds of pages rendered ahead of the digests: pages that show the whole site or a cycle.
+_AHEAD = frozenset(("data", "cascade", "cycle", "home", "tag", "this-week", "insights", "owners"))
+
+
+def _agreed(plan: Plan, previous: Previous | None, outcomes: list[Outcome]) -> tuple[list[Outcome], list[int]]:
+    """The outcomes of pages rendered ahead, with the input digests the plan worked out, and
+    the pages (indices) to render again: those kept as unchanged although the plan's digest
+    differs from the previous build's. A page's bytes depend on the model, not on its digest,
+    so one rendered ahead stands whatever digest it was rendered under."""
+    index = {page.output: i for i, page in enumerate(plan.pages)}
+    done: list[Outcome] = []
+    again: list[int] = []
+    for outcome in outcomes:
+        inputs = plan.digests[outcome.output]
+        if outcome.rendered or (previous is not None and previous.inputs.get(outcome.output) == inputs):
+            done.append(replace(outcome, inputs=inputs))
+        else:
+            again.append(index[outcome.output])
+    return done, again
+
+
+def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int, size: int | None = None) -> list[list[int]]:
     """The pages to render (`todo`, in the order to take them) in the chunks processes take.
     The exports go in one chunk: they share each cycle's encoded parts, which a process makes
     once (a running cycle's are joined anew each build, an ended one's encoded when they are
@@ -542,7 +620,7 @@ def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int) -> list[li
     for i in todo:
         view = pages[i].view
         (exports if view is not None and view.method in (export_json, export_csv) else rest).append(i)
-    size = max(1, min(CHUNK, len(todo) // (8 * workers)))
+    size = size or max(1, min(CHUNK, len(todo) // (8 * workers)))
     return ([exports] if exports else []) + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
@@ -591,12 +669,14 @@ class _Shared:
     """Rendering shared by this process and `workers - 1` forked ones: each takes the next
     chunk of pages from a shared counter until none is left. The parent renders too, rather
     than wait: one process fewer holds a copy of the model (CPython's reference counts make
-    a forked child copy the pages of every object it reads)."""
+    a forked child copy the pages of every object it reads). With `ahead`, the children start
+    before the plan has the pages' digests (see _render_ahead), and every process works out
+    the digest of each page it takes, rendering it only if it changed."""
 
     def __init__(self, plan: Plan, staging: Path, previous: Previous | None,
-                 chunks: list[list[int]], progress: Progress | None, done: int = 0):
+                 chunks: list[list[int]], progress: Progress | None, done: int = 0, *, ahead: bool = False):
         self.plan, self.staging, self.previous = plan, staging, previous
-        self.chunks, self.progress = chunks, progress
+        self.chunks, self.progress, self.ahead = chunks, progress, ahead
         self.total = len(plan.pages)
         self.done = done  # pages already accounted for (unchanged)
         context = multiprocessing.get_context("fork")
@@ -607,25 +687,50 @@ class _Shared:
         self.running = 0  # children that have not sent their end yet
         self.children: list[multiprocessing.process.BaseProcess] = []
 
+    @property
+    def indices(self) -> frozenset[int]:
+        """The pages (indices) of all the chunks."""
+        return frozenset(i for chunk in self.chunks for i in chunk)
+
     def run(self, workers: int) -> list[Outcome]:
+        self.start(workers)
+        try:
+            self.work()
+            self.wait()
+        finally:
+            self.stop()
+        return self.outcomes
+
+    def start(self, workers: int) -> None:
+        """Fork the `workers - 1` children; they start taking chunks."""
         children = [self.context.Process(target=self._child, daemon=True) for _ in range(workers - 1)]
         self.children = children
         for child in children:
             child.start()
         self.running = len(children)
-        try:
-            while (chunk := self._take()) is not None:
-                self._add(_render_chunk(self.plan, self.staging, self.previous, chunk))
-                while not self.results.empty():
-                    self._receive()
-            while self.running:
+
+    def work(self) -> None:
+        """Render, here, chunks until none is left."""
+        while (chunk := self._take()) is not None:
+            self._add(self._render(chunk))
+            while not self.results.empty():
                 self._receive()
-        finally:
-            for child in children:
-                if child.is_alive():
-                    child.terminate()
-                child.join()
-        return self.outcomes
+
+    def wait(self) -> None:
+        """Wait for every child's end."""
+        while self.running:
+            self._receive()
+
+    def stop(self) -> None:
+        """Stop children still running (after a failure) and reap them all."""
+        for child in self.children:
+            if child.is_alive():
+                child.terminate()
+            child.join()
+        self.children = []
+
+    def _render(self, chunk: list[int]) -> list[Outcome]:
+        return _render_chunk(self.plan, self.staging, self.previous, chunk, ahead=self.ahead)
 
     def _take(self) -> list[int] | None:
         with self.next.get_lock():
@@ -636,7 +741,7 @@ class _Shared:
     def _child(self) -> None:
         try:
             while (chunk := self._take()) is not None:
-                done = _render_chunk(self.plan, self.staging, self.previous, chunk)
+                done = self._render(chunk)
                 self.results.put(("done", (done, self._fragments())))
             self.results.put(("end", None))
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it
@@ -694,12 +799,22 @@ def _workers(jobs: int | None, todo: Sequence[int], plan: Plan) -> int:
     return max(1, min(len(todo), jobs if jobs is not None else (os.cpu_count() or 1)))
 
 
-def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, chunk: Sequence[int]) -> list[Outcome]:
-    """Render these pages (their inputs changed); write those whose bytes changed."""
+def _render_chunk(plan: Plan, staging: Path, previous: Previous | None, chunk: Sequence[int], *,
+                  ahead: bool = False) -> list[Outcome]:
+    """Render these pages (their inputs changed); write those whose bytes changed. `ahead`:
+    pages taken before the plan has their digests, rendered only if their digests (worked out
+    here when the plan does not have them yet) differ from the previous build's."""
     done = []
+    base = plan.renderer.fingerprint() if ahead else ""
     for index in chunk:
         page = plan.pages[index]
-        inputs = plan.digests[page.output]
+        inputs = plan.digests.get(page.output) if ahead else plan.digests[page.output]
+        if inputs is None:
+            inputs = base + plan.inputs.digest(page)
+        if ahead and previous is not None and previous.inputs.get(page.output) == inputs \
+                and page.output in previous.fingerprints:
+            done.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
+            continue
         rendered = plan.renderer.render(page, page.variables(plan.builder))
         target = staging / page.output
         if isinstance(rendered, str):

@@ -16,9 +16,10 @@ import os
 import pickle
 import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, cast
 
 from . import __version__
 from .content.documents import Parsed
@@ -267,6 +268,7 @@ class BuildCache:
     seen: SeenFiles | None = None  # what the last load found in the folder (kept in memory only)
     plan: object | None = None  # the last build's pages and renderer (build.LastPlan; in memory)
     _writer: multiprocessing.process.BaseProcess | None = field(default=None, repr=False)  # of documents
+    _encoded: Encoded = field(default_factory=dict, repr=False)  # parts of `state` as read (see _read_state)
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -294,7 +296,7 @@ class BuildCache:
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
-        cache.state = _load(folder / _STATE)
+        cache.state, cache._encoded = _read_state(folder / _STATE)
         return cache
 
     def templates(self, fingerprint: str) -> Path | None:
@@ -317,7 +319,7 @@ class BuildCache:
         """Start writing the build's state now, in a forked process, while the build goes on:
         on a large site it is tens of megabytes to encode. save() puts it in place (a failed
         build never does)."""
-        return PendingState(self.folder / _STATE if self.folder is not None else None, state)
+        return PendingState(self.folder / _STATE if self.folder is not None else None, state, self._encoded)
 
     def save(self, pages: PageManifest | None = None, state: PendingState | None = None,
              units: Iterable[str] | None = None) -> None:
@@ -331,6 +333,9 @@ class BuildCache:
                 self.pages = pages
             if state is not None:
                 self.state = state.state
+                parts = _parts(state.state)[1]  # the parts it shares with the state read stay known
+                self._encoded = {key: found for part in parts.values()
+                                 if (found := self._encoded.get(key := id(part))) is not None and found[0] is part}
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot
@@ -348,6 +353,11 @@ class BuildCache:
             self.documents.dirty = set()  # the writer has them
             return
         self._write_documents()
+
+    @property
+    def writing_documents(self) -> bool:
+        """Whether a forked process is writing the documents now (see save_documents)."""
+        return self._writer is not None and self._writer.is_alive()
 
     def wait_documents(self) -> None:
         """Wait for the documents' writer, if one is running."""
@@ -387,16 +397,19 @@ class BuildCache:
 
 class PendingState:
     """The state file being written by a forked process (or, where processes cannot fork,
-    written when finished)."""
+    written when finished). `encoded`: parts of the last state as they were read, written
+    again as they are where the new state has the same objects."""
 
-    def __init__(self, path: Path | None, state: object):
+    def __init__(self, path: Path | None, state: object, encoded: Encoded | None = None):
         self.path, self.state = path, state
+        encoded = encoded or {}
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.pending") if path is not None else None
+        self.encoded = encoded
         self.process: multiprocessing.process.BaseProcess | None = None
         if self.temporary is not None and "fork" in multiprocessing.get_all_start_methods():
             self.temporary.parent.mkdir(parents=True, exist_ok=True)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_collector_off, args=(_dump, state, self.temporary), daemon=True)
+                target=_collector_off, args=(_dump, state, self.temporary, encoded), daemon=True)
             self.process.start()
 
     def finish(self) -> None:
@@ -409,7 +422,7 @@ class PendingState:
                 self.temporary.unlink(missing_ok=True)
                 return
         else:
-            _dump(self.state, self.temporary)
+            _dump(self.state, self.temporary, self.encoded)
         _put_in_place(self.temporary, self.path)
 
     def cancel(self) -> None:
@@ -428,8 +441,62 @@ def _collector_off(write: Callable[..., None], *args: object) -> None:
         write(*args)
 
 
-def _dump(state: object, path: Path) -> None:
-    path.write_bytes(pickle.dumps(state, protocol=5))
+# The state file: a header line, then the pickled state without its parts (and each part's key
+# and size), then each part pickled on its own. A state that has parts (build.BuildState: the
+# state of each unit of the site) gives them with parts() and takes them back with joined(); a
+# part the last state had (the same object) is written as the bytes it was read from, so an
+# edit encodes its unit again, not the tens of megabytes of the rest.
+_STATE_MAGIC = b"okrsite-state 1 "
+Encoded = dict[int, tuple[object, "bytes | memoryview"]]  # id(part) → (part, its bytes as read)
+
+
+class Split(Protocol):
+    def parts(self) -> tuple[object, Mapping[str, object]]: ...
+
+    def joined(self, parts: Mapping[str, object]) -> object: ...
+
+
+def _parts(state: object) -> tuple[object, Mapping[str, object]]:
+    return cast(Split, state).parts() if hasattr(state, "parts") else (state, {})
+
+
+def _dump(state: object, path: Path, encoded: Encoded | None = None) -> None:
+    encoded = encoded or {}
+    rest, parts = _parts(state)
+    blobs: list[bytes | memoryview] = []
+    for part in parts.values():
+        found = encoded.get(id(part))
+        blobs.append(found[1] if found is not None and found[0] is part else pickle.dumps(part, protocol=5))
+    head = pickle.dumps((rest, [(key, len(blob)) for key, blob in zip(parts, blobs, strict=True)]), protocol=5)
+    with open(path, "wb") as file:
+        file.writelines([_STATE_MAGIC, b"%d\n" % len(head), head, *blobs])
+
+
+def _read_state(path: Path) -> tuple[object, Encoded]:
+    """The state a file holds (None if it holds none that can be read), and its parts'
+    bytes by the part (for _dump)."""
+    data = _read(path)
+    if data is None or not data.startswith(_STATE_MAGIC):
+        return None, {}
+    try:
+        view = memoryview(data)
+        line = data.index(b"\n", len(_STATE_MAGIC))
+        start = line + 1 + int(data[len(_STATE_MAGIC):line])
+        rest, table = pickle.loads(view[line + 1:start])
+        parts: dict[str, object] = {}
+        encoded: Encoded = {}
+        for key, size in table:
+            blob = view[start:start + size]
+            if len(blob) != size:
+                return None, {}
+            part = parts[key] = pickle.loads(blob)
+            encoded[id(part)] = (part, blob)
+            start += size
+        if start != len(data):
+            return None, {}
+        return (cast(Split, rest).joined(parts) if hasattr(rest, "joined") else rest), encoded
+    except Exception:  # noqa: BLE001 - a damaged or foreign cache file is the same as none
+        return None, {}
 
 
 def _read(path: Path) -> bytes | None:

@@ -3,6 +3,8 @@ with nothing changed rewrites nothing (Lektor's and Hugo's rule for a build cach
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 from collections.abc import Callable
 from dataclasses import replace
@@ -11,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from okrsite import build as build_module
+from okrsite import cache as cache_module
 from okrsite.build import BuildError, BuildOptions, BuildResult, build_site
 from okrsite.cache import BuildCache
+from okrsite.content.units import UnitState
+from okrsite.render.pages import Page
 
 from .conftest import FixtureSite, dedent
 from .test_site import FILES, TODAY
@@ -382,3 +387,101 @@ def test_documents_written_apart_are_read_back_by_the_next_build(
     config.write_text(config.read_text(encoding="utf-8").replace('title = "', 'title = "New '), encoding="utf-8")
     again = build_site(root, BuildOptions(out_dir=tmp_path / "out", today=TODAY, cache_dir=cache))
     assert again.rendered == again.pages == result.pages and parsed == []
+
+
+def _build_jobs(root: Path, out: Path, cache: Path, jobs: int = 2) -> BuildResult:
+    return build_site(root, BuildOptions(out_dir=out, today=TODAY, cache_dir=cache, jobs=jobs))
+
+
+@pytest.mark.parametrize("kind", ["checkin-edited", "checkin-note-edited", "objective-title-edited",
+                                  "objective-realigned", "checkin-added", "checkin-deleted",
+                                  "objective-target-edited"])
+def test_an_incremental_build_rendering_ahead_equals_a_clean_build(
+    kind: str, fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a large site, forked processes render the site-wide pages while the plan works out
+    every page's digest (build._render_ahead); what they leave equals a clean build."""
+    monkeypatch.setattr(build_module, "LARGE_SITE", 1)
+    started: list[object] = []
+    render_ahead = build_module._render_ahead
+
+    def recorded(*args: object, **kwargs: object) -> object:
+        started.append(render_ahead(*args, **kwargs))  # type: ignore[arg-type]
+        return started[-1]
+
+    monkeypatch.setattr(build_module, "_render_ahead", recorded)
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    _build_jobs(root, out, cache)
+    assert started == []  # a cold build has no previous output to compare with
+    CHANGES[kind](root)
+    result = _build_jobs(root, out, cache)
+    assert len(started) == 1 and started[0] is not None
+    assert 0 < result.rendered < result.pages
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+    again = _build_jobs(root, out, cache)
+    assert again.rendered == 0 and again.changed == ()
+
+
+def test_a_page_a_process_rendering_ahead_kept_is_rendered_if_the_plan_finds_it_changed(
+    fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A process rendering ahead works a page's digest out itself. Should it find the page
+    unchanged where the plan finds otherwise, the plan's digest wins: the page is rendered."""
+    monkeypatch.setattr(build_module, "LARGE_SITE", 1)
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    _build_jobs(root, out, cache)
+    before = BuildCache.open(cache).pages.inputs
+    parent, digest = os.getpid(), build_module.PageInputs.digest
+
+    def stale_in_children(inputs: build_module.PageInputs, page: Page) -> str:
+        if os.getpid() != parent and page.output in before:  # as the last build had it
+            return before[page.output][24:]
+        return digest(inputs, page)
+
+    monkeypatch.setattr(build_module.PageInputs, "digest", stale_in_children)
+    CHANGES["checkin-edited"](root)
+    _build_jobs(root, out, cache)
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+
+
+def test_the_state_file_keeps_each_unit_apart_and_an_edit_encodes_its_unit_only(
+    fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The state a build leaves holds each unit's state on its own: the next build writes the
+    bytes it read for every unit it did not read again. A damaged state file is no state."""
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    build(root, out, cache=cache)
+    first, read = cache_module._read_state(cache / "state.pickle")
+    assert isinstance(first, build_module.BuildState) and len(read) == len(first.checked.site.units) > 3
+    log, dumps = tmp_path / "dumped", pickle.dumps
+
+    def logged(value: object, *args: object, **kwargs: object) -> bytes:
+        if isinstance(value, UnitState):
+            with log.open("a") as file:  # the state is written by a forked process
+                file.write(f"{value.files[0][0] if value.files else ''}\n")
+        return dumps(value, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pickle, "dumps", logged)
+    CHANGES["checkin-edited"](root)
+    build(root, out, cache=cache)
+    monkeypatch.setattr(pickle, "dumps", dumps)
+    assert [line.split("/")[:3] for line in log.read_text().splitlines()] == [RELIABILITY.split("/")[:3]]
+    second, _ = cache_module._read_state(cache / "state.pickle")
+    assert isinstance(second, build_module.BuildState)
+    clean, _ = cache_module._read_state(_clean_state(root, tmp_path))
+    assert second.checked.site.units == clean.checked.site.units  # type: ignore[attr-defined]
+    data = (cache / "state.pickle").read_bytes()
+    for damaged in (data[:-1], data[:len(data) // 2], b"okrsite-state 1 12\n" + data[40:], pickle.dumps(second)):
+        (cache / "state.pickle").write_bytes(damaged)
+        assert cache_module._read_state(cache / "state.pickle") == (None, {})
+    build(root, out, cache=cache)  # a full load then
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+
+
+def _clean_state(root: Path, tmp_path: Path) -> Path:
+    cache = tmp_path / "clean-cache"
+    build(root, tmp_path / "clean-out", cache=cache)
+    return cache / "state.pickle"

@@ -265,10 +265,10 @@ def test_children_that_finish_first_are_waited_for_once(
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
     parent, render_chunk = os.getpid(), build_module._render_chunk
 
-    def slow_in_parent(*args: object) -> list[build_module.Outcome]:
+    def slow_in_parent(*args: object, **kwargs: bool) -> list[build_module.Outcome]:
         if os.getpid() == parent:
             time.sleep(1.0)
-        return render_chunk(*args)  # type: ignore[arg-type]
+        return render_chunk(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "_render_chunk", slow_in_parent)
     result = build(demo, tmp_path / "out", 2, use_cache=False)
@@ -287,8 +287,8 @@ def test_one_process_renders_every_export_and_encodes_each_cycle_once(
     log = tmp_path / "log"  # appended to by every process
     render_chunk, joined = build_module._render_chunk, publishing._joined
 
-    def logged_chunk(plan: build_module.Plan, *args: object) -> list[build_module.Outcome]:
-        done = render_chunk(plan, *args)  # type: ignore[arg-type]
+    def logged_chunk(plan: build_module.Plan, *args: object, **kwargs: bool) -> list[build_module.Outcome]:
+        done = render_chunk(plan, *args, **kwargs)  # type: ignore[arg-type]
         with log.open("a") as file:
             file.writelines(f"page {os.getpid()} {o.output}\n" for o in done)
         return done
@@ -320,11 +320,11 @@ def test_a_render_process_killed_fails_the_build_instead_of_hanging(
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
     parent, render_chunk = os.getpid(), build_module._render_chunk
 
-    def killed_in_child(*args: object) -> list[build_module.Outcome]:
+    def killed_in_child(*args: object, **kwargs: bool) -> list[build_module.Outcome]:
         if os.getpid() != parent:
             os.kill(os.getpid(), signal.SIGKILL)
         time.sleep(0.5)  # so the child takes a chunk
-        return render_chunk(*args)  # type: ignore[arg-type]
+        return render_chunk(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "_render_chunk", killed_in_child)
     with pytest.raises(RuntimeError, match="render process stopped unexpectedly"):
