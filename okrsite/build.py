@@ -30,7 +30,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any, BinaryIO, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest, PendingState
 from .check import Checked, CheckResult, check_site
@@ -496,8 +496,7 @@ class FragmentStore:
         return self.fragments.take()
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):  # a tuple: a large site's build makes one for each of its 27,000 pages
     output: str
     inputs: str  # digest of the model objects the page reads
     fingerprint: str  # digest of its bytes
@@ -543,7 +542,7 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                 outcomes.extend(_render_chunk(plan, staging, previous, chunk))
             chunks = []
         ahead.wait()
-        done, again = _agreed(plan, previous, ahead.outcomes)
+        done, again = _agreed(plan, previous, ahead.outcomes, early)
         outcomes.extend(done)
         if again:
             chunks.append(again)
@@ -593,18 +592,19 @@ def _render_ahead(plan: Plan, staging: Path, previous: Previous, jobs: int | Non
 _AHEAD = frozenset(("data", "cascade", "cycle", "home", "tag", "this-week", "insights", "owners"))
 
 
-def _agreed(plan: Plan, previous: Previous | None, outcomes: list[Outcome]) -> tuple[list[Outcome], list[int]]:
+def _agreed(plan: Plan, previous: Previous | None, outcomes: list[Outcome],
+            indices: Iterable[int]) -> tuple[list[Outcome], list[int]]:
     """The outcomes of pages rendered ahead, with the input digests the plan worked out, and
     the pages (indices) to render again: those kept as unchanged although the plan's digest
     differs from the previous build's. A page's bytes depend on the model, not on its digest,
     so one rendered ahead stands whatever digest it was rendered under."""
-    index = {page.output: i for i, page in enumerate(plan.pages)}
+    index = {plan.pages[i].output: i for i in indices}
     done: list[Outcome] = []
     again: list[int] = []
     for outcome in outcomes:
         inputs = plan.digests[outcome.output]
         if outcome.rendered or (previous is not None and previous.inputs.get(outcome.output) == inputs):
-            done.append(replace(outcome, inputs=inputs))
+            done.append(outcome._replace(inputs=inputs))
         else:
             again.append(index[outcome.output])
     return done, again

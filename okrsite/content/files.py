@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostics, Location
 from .assets import unsafe_name
@@ -89,8 +90,7 @@ def discover(site_dir: Path, diagnostics: Diagnostics) -> Discovery:
     return Discovery(tuple(files), tuple(cycles))
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(NamedTuple):  # a tuple: a large site has tens of thousands
     """One child of a folder: its name, path, path relative to the site, and whether a folder."""
 
     name: str
@@ -132,7 +132,7 @@ class _Walker:
 
     def _clashes(self, name: str, rel: str, folded: dict[str, str]) -> bool:
         """Whether `name` equals an earlier sibling but for letter case or Unicode form."""
-        key = unicodedata.normalize("NFC", name).casefold()
+        key = name.lower() if name.isascii() else unicodedata.normalize("NFC", name).casefold()
         earlier = folded.setdefault(key, name)
         if earlier == name:
             return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..model import Site
@@ -48,8 +49,8 @@ class Page:
     absolute_links: bool = False  # 404 page (served at any depth) and feeds link from the base URL
     extra: tuple[tuple[str, Any], ...] = ()  # more template variables: values or Lazy views
 
-    @property
-    def output(self) -> str:
+    @cached_property
+    def output(self) -> str:  # (kept in the instance's __dict__: a build asks a page for it often)
         return urls.output_path(self.url)
 
     def variables(self, builder: ViewBuilder) -> dict[str, Any]:
