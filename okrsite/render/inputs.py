@@ -277,10 +277,11 @@ class PageInputs:
                      self._each("summary", running), self._each("summary", new), bool(history.commits))
 
     def _search_index(self) -> str:
-        """Titles, owners and tags of objectives and their key results: not scores."""
-        return _hash(tuple((o.id, o.title, o.owner, o.cycle, o.tags, tuple(kr.title for kr in o.key_results))
-                           for o in self.builder.index.objectives.values()),
-                     tuple(self.builder.owners()))
+        """Titles, owners and tags of objectives and their key results: not scores. (Titles
+        by the objectives' link digests, which the next build keeps for objectives unchanged.)"""
+        heads = self.builder.index.objectives.values()
+        return _hash(self._each("link", (o.id for o in heads)),
+                     tuple((o.owner, o.cycle, o.tags) for o in heads), tuple(self.builder.owners()))
 
 
 HOME_CHECKINS = 8  # latest check-ins on the home page
