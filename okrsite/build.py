@@ -28,7 +28,6 @@ import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
@@ -44,7 +43,6 @@ from .history import History, read_history
 from .model import Site
 from .render import urls
 from .render.inputs import ObjectDigests, PageInputs
-from .render.markdown import Markdown
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.publishing import export_csv, export_json, week_before
 from .render.renderer import Renderer, SiteGlobals
@@ -655,14 +653,9 @@ def _render_markdown_apart(plan: Plan) -> None:
         return
     md = plan.renderer.markdown
     theirs = texts[1::2]
-    _, rendered = run_apart(_send_blocks, (md, theirs), lambda: md.blocks(texts[0::2]))
+    _, rendered = run_apart(md.blocks, (theirs,), lambda: md.blocks(texts[0::2]))
     if isinstance(rendered, list):  # else the child failed: the pages render those blocks themselves
         md.keep(theirs, rendered)
-
-
-def _send_blocks(md: Markdown, texts: list[str], send: Connection) -> None:
-    send.send_bytes(pickle.dumps(md.blocks(texts), protocol=5))
-    send.close()
 
 
 class _Shared:

@@ -334,8 +334,8 @@ class BuildCache:
             if state is not None:
                 self.state = state.state
                 parts = _parts(state.state)[1]  # the parts it shares with the state read stay known
-                self._encoded = {key: found for part in parts.values()
-                                 if (found := self._encoded.get(key := id(part))) is not None and found[0] is part}
+                self._encoded = {id(part): found for part in parts.values()
+                                 if (found := self._encoded.get(id(part))) is not None and found[0] is part}
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot
@@ -401,15 +401,13 @@ class PendingState:
     again as they are where the new state has the same objects."""
 
     def __init__(self, path: Path | None, state: object, encoded: Encoded | None = None):
-        self.path, self.state = path, state
-        encoded = encoded or {}
+        self.path, self.state, self.encoded = path, state, encoded or {}
         self.temporary = path.with_name(f".{path.name}.{os.getpid()}.pending") if path is not None else None
-        self.encoded = encoded
         self.process: multiprocessing.process.BaseProcess | None = None
         if self.temporary is not None and "fork" in multiprocessing.get_all_start_methods():
             self.temporary.parent.mkdir(parents=True, exist_ok=True)
             self.process = multiprocessing.get_context("fork").Process(
-                target=_collector_off, args=(_dump, state, self.temporary, encoded), daemon=True)
+                target=_collector_off, args=(_dump, state, self.temporary, self.encoded), daemon=True)
             self.process.start()
 
     def finish(self) -> None:

@@ -171,7 +171,7 @@ def test_a_load_whose_parsing_process_dies_parses_those_files_itself(
     demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(loader, "PARSE_APART", 10)
-    monkeypatch.setattr(loader, "_parse_apart", lambda files, send: os._exit(3))
+    monkeypatch.setattr(loader, "_send_result", lambda work, args, send: os._exit(3))
     build(demo, tmp_path / "two", 2, use_cache=False)
     assert_like_one_process(demo, tmp_path / "two", tmp_path)
 
@@ -200,7 +200,7 @@ def test_a_load_after_a_build_reads_half_its_files_in_a_forked_process_and_finds
     assert len(readers) == 2 and len(two.sources) > 100
     assert two.sources == one.sources and two.problems == one.problems
     monkeypatch.setattr(loader, "READ_APART", 10)
-    monkeypatch.setattr(loader, "_send_digests", lambda site_dir, paths, send: os._exit(3))
+    monkeypatch.setattr(loader, "_send_result", lambda work, args, send: os._exit(3))
     died = loader._walk(demo, {}, parse_all=False, jobs=2)
     assert died.sources == one.sources and died.problems == one.problems
 

@@ -123,12 +123,12 @@ class Loaded:
         return self.site is not None and not any(d.is_error for d in self.diagnostics)
 
 
-def run_apart(child: Callable[..., None], args: tuple[object, ...], here: Callable[[], T]) -> tuple[T, object | None]:
-    """Run `here` in this process while a forked process runs `child(*args, send)`, which
-    sends its result back pickled (`send.send_bytes`). Returns what `here` returned and what
-    the child sent: None if it died or sent nothing whole (the caller then does its work)."""
+def run_apart(work: Callable[..., object], args: tuple[object, ...], here: Callable[[], T]) -> tuple[T, object | None]:
+    """Run `here` in this process while a forked process runs `work(*args)` and sends back
+    what it returns, pickled. Returns what `here` returned and what the child sent: None if it
+    died or sent nothing whole (the caller then does its work)."""
     receive, send = multiprocessing.Pipe(duplex=False)
-    process = multiprocessing.get_context("fork").Process(target=child, args=(*args, send))
+    process = multiprocessing.get_context("fork").Process(target=_send_result, args=(work, args, send))
     process.start()
     send.close()
     try:
@@ -141,6 +141,12 @@ def run_apart(child: Callable[..., None], args: tuple[object, ...], here: Callab
         receive.close()
         process.join()
     return mine, theirs
+
+
+def _send_result(work: Callable[..., object], args: tuple[object, ...], send: Connection) -> None:
+    """In a forked child (run_apart): what `work(*args)` returns, sent back pickled."""
+    send.send_bytes(pickle.dumps(work(*args), protocol=5))
+    send.close()
 
 
 def load_site(
@@ -262,7 +268,7 @@ def _digests_apart(site_dir: Path, paths: list[str]) -> dict[str, str | tuple[Di
     if len(paths) < READ_APART or "fork" not in multiprocessing.get_all_start_methods():
         return {}
     mine, theirs = paths[:len(paths) // 2], paths[len(paths) // 2:]
-    here, there = run_apart(_send_digests, (site_dir, theirs), lambda: _file_digests(site_dir, mine))
+    here, there = run_apart(_file_digests, (site_dir, theirs), lambda: _file_digests(site_dir, mine))
     found = dict(zip(mine, here, strict=True))
     if isinstance(there, list):  # else the child died: its files are read by the caller
         found.update(zip(theirs, there, strict=True))
@@ -276,12 +282,6 @@ def _file_digests(site_dir: Path, paths: list[str]) -> list[str | tuple[Diagnost
         raw = _read(site_dir, path, problems)
         found.append(hashlib.sha256(raw).hexdigest() if raw is not None else tuple(problems.items))
     return found
-
-
-def _send_digests(site_dir: Path, paths: list[str], send: Connection) -> None:
-    """In a forked child: the digests of these files, sent back pickled."""
-    send.send_bytes(pickle.dumps(_file_digests(site_dir, paths), protocol=5))
-    send.close()
 
 
 def _edited(site_dir: Path, seen: SeenFiles, touched: Collection[str], raws: dict[str, bytes]) -> SeenFiles | None:
@@ -358,7 +358,7 @@ class _Parser:
             seen += len(self.raws[todo[split].file.path])
             split += 1
         mine, theirs = todo[:split], todo[split:]
-        _, found = run_apart(_parse_apart, ([(s.file, self.raws[s.file.path]) for s in theirs],),
+        _, found = run_apart(_parse_files, ([(s.file, self.raws[s.file.path]) for s in theirs],),
                              lambda: [self.parse(source) for source in mine])
         if not isinstance(found, list):
             return  # the child died: parse() parses its files when they are asked for
@@ -383,11 +383,10 @@ class _Parser:
         return UnitDocs(uid, docs.objectives, docs.checkins), problems
 
 
-def _parse_apart(files: list[tuple[SourceFile, bytes]], send: Connection) -> None:
-    """In a forked child: parse these files and send their documents back, pickled."""
+def _parse_files(files: list[tuple[SourceFile, bytes]]) -> list[Parsed]:
+    """Parse these files (in a forked child: see _Parser.prefetch)."""
     with collector_paused():
-        send.send_bytes(pickle.dumps([parse_file(file, raw) for file, raw in files], protocol=5))
-    send.close()
+        return [parse_file(file, raw) for file, raw in files]
 
 
 def _state_key(config: SiteConfig, discovery: Discovery, site_files: list[SourceText]) -> str:
