@@ -23,6 +23,7 @@ import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
-from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest, PendingState
+from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest, PendingState, StatePart
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
@@ -98,6 +99,9 @@ class BuildResult:
     # BuildOptions.first) that the build left as they were published.
     changed: tuple[str, ...] = ()
     fragments: tuple[int, int] = (0, 0)  # parts of pages reused from the last build, and made
+    # The model, plan and cache the build made: they go when the result goes, so a command
+    # that ends after the build (cli.run) never frees their millions of objects one by one.
+    kept: object = field(default=None, repr=False, compare=False)
 
     @property
     def seconds(self) -> float:
@@ -168,6 +172,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     retired = out_dir.parent / f".{out_dir.name}.okrsite-retired-{os.getpid()}"  # files replaced
     pending: PendingState | None = None
     ahead: _Shared | None = None
+    deleting: threading.Thread | None = None
     try:
         plan.builder.memo["fragments"] = FragmentStore(cache.fragments, plan.renderer.fingerprint(), plan.inputs)
         plan.builder.memo["checkin_digest"] = plan.inputs.checkin
@@ -175,7 +180,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         plan.renderer.keep_compiled(cache.templates(plan.renderer.fingerprint()))
         if again is not None and previous is not None and not cache.writing_documents:
             ahead = _render_ahead(plan, staging, previous, options.jobs)
-        plan.digests = _page_digests(plan, cache.pages.inputs if again is not None else {}, again)
+        plan.digests = _page_digests(plan, cache.pages.inputs if again is not None else {}, again,
+                                     ahead.indices if ahead is not None else frozenset())
         timings["plan"] = time.perf_counter() - started
 
         state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
@@ -201,6 +207,10 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
                 _swap(staging, out_dir)
             else:
                 _apply(staging, out_dir, previous, manifest, retired)
+                # the files replaced are deleted while the cache is written (freeing a large
+                # site's old exports takes a tenth of a second)
+                deleting = threading.Thread(target=shutil.rmtree, args=(retired,), kwargs={"ignore_errors": True})
+                deleting.start()
         # the `{% cache %}` parts of pages that are gone go (pages are the same as last time
         # in most builds: then there is nothing to look for)
         prune = not cache.pages.inputs or bool(cache.pages.inputs.keys() - manifest.inputs.keys())
@@ -213,6 +223,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         if ahead is not None:
             ahead.stop()
         shutil.rmtree(staging, ignore_errors=True)
+        if deleting is not None:
+            deleting.join()
         shutil.rmtree(retired, ignore_errors=True)
         if pending is not None:  # the build failed: the last build's state stays, and its pages
             pending.cancel()
@@ -225,7 +237,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     rendered = sum(1 for o in outcomes if o.rendered)
     fragments = (sum(o.fragments[0] for o in outcomes), sum(o.fragments[1] for o in outcomes))
     return BuildResult(options.out_dir, len(plan.pages), rendered, len(files), checked.diagnostics,
-                       timings, changed, fragments)
+                       timings, changed, fragments, kept=(plan, checked, cache, last, outcomes))
 
 
 # Planning --------------------------------------------------------------------------------
@@ -252,15 +264,25 @@ class BuildState:
     history: dict[str, str]  # objective id → digest of its commits and target moves
     week: Scores | None = None  # the this-week page's scores of a week ago
 
-    def parts(self) -> tuple[BuildState, Mapping[str, UnitState]]:
-        """The state without the state of each unit, and those: the cache keeps them one by
-        one, so that a build after an edit encodes its unit again, not every unit."""
+    def parts(self) -> tuple[BuildState, Mapping[StatePart, UnitState | dict[str, ObjectiveSummary]]]:
+        """The state without the state of each unit and the summaries of its objectives, and
+        those: the cache keeps them one by one, so that a build after an edit encodes its unit
+        and its summaries again, not every unit's (see cache.same_part)."""
         site = self.checked.site
-        return replace(self, checked=replace(self.checked, site=replace(site, units={}))), site.units
+        parts: dict[StatePart, UnitState | dict[str, ObjectiveSummary]] = {uid: unit for uid, unit in site.units.items()}
+        for oid, summary in self.summaries.items():
+            group = parts.setdefault(("summaries", oid.rpartition("/")[0]), {})
+            cast(dict[str, ObjectiveSummary], group)[oid] = summary
+        rest = replace(self, checked=replace(self.checked, site=replace(site, units={})), summaries={})
+        return rest, parts
 
-    def joined(self, parts: Mapping[str, UnitState]) -> BuildState:
+    def joined(self, parts: Mapping[StatePart, UnitState | dict[str, ObjectiveSummary]]) -> BuildState:
         """The state of parts() again."""
-        return replace(self, checked=replace(self.checked, site=replace(self.checked.site, units=dict(parts))))
+        units = {key: part for key, part in parts.items() if isinstance(key, str)}
+        summaries = {oid: summary for key, part in parts.items() if not isinstance(key, str)
+                     for oid, summary in cast(dict[str, ObjectiveSummary], part).items()}
+        return replace(self, checked=replace(self.checked, site=replace(self.checked.site, units=cast(
+            dict[str, UnitState], units))), summaries=summaries)
 
 
 def _reuse(plan: Plan, last: BuildState, checked: CheckResult, changed: Collection[str]) -> None:
@@ -293,9 +315,11 @@ def _history_digests(builder: ViewBuilder) -> dict[str, str]:
             for oid, h in builder.index.objectives.items()}
 
 
-def _page_digests(plan: Plan, last: Mapping[str, str], changed: Collection[str] | None) -> dict[str, str]:
+def _page_digests(plan: Plan, last: Mapping[str, str], changed: Collection[str] | None,
+                  ahead: Collection[int] = frozenset()) -> dict[str, str]:
     """Every page's input digest, worked out here (not in the render processes), so the
-    digests and summaries of every object are at hand for the next build.
+    digests and summaries of every object are at hand for the next build; but those of the
+    pages (indices) rendered `ahead`, which the processes taking them work out (_render_ahead).
 
     After an edit (`changed`: the objectives whose digests were worked out again), an objective
     page or a team's page of a cycle that shows none of them keeps the digest it had (`last`):
@@ -304,7 +328,9 @@ def _page_digests(plan: Plan, last: Mapping[str, str], changed: Collection[str] 
     base = plan.renderer.fingerprint()  # theme, config, globals, version
     near = _near(plan.builder, changed) if changed is not None else None
     found: dict[str, str] = {}
-    for page in plan.pages:
+    for index, page in enumerate(plan.pages):
+        if index in ahead:
+            continue
         kept = last.get(page.output)
         if near is not None and kept is not None and kept.startswith(base) and page.view is not None \
                 and page.view.name in ("objective_detail", "owner_cycle") and page.view.args not in near:
@@ -540,10 +566,8 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
                 outcomes.extend(_render_chunk(plan, staging, previous, chunk))
             chunks = []
         ahead.wait()
-        done, again = _agreed(plan, previous, ahead.outcomes, early)
-        outcomes.extend(done)
-        if again:
-            chunks.append(again)
+        outcomes.extend(ahead.outcomes)
+        plan.digests.update((outcome.output, outcome.inputs) for outcome in ahead.outcomes)
         if progress:
             progress(len(outcomes), len(plan.pages))
     if workers <= 1 or not chunks:
@@ -569,8 +593,10 @@ def _render_ahead(plan: Plan, staging: Path, previous: Previous, jobs: int | Non
     this week...) in forked processes before the pages' digests are worked out: after an edit
     most of them show something it changed, and working out every page's digest is the core's
     work for a while. Each works out the digest of a page it takes and renders it only if it
-    differs from the previous build's; this process takes what is left once it has all the
-    digests (_render_pages). None on a small site, with one job, or where processes cannot fork."""
+    differs from the previous build's. This process works out the other pages' digests
+    meanwhile, then takes what is left (_render_pages); the digests the build records for
+    these pages are those their processes worked out, from the same model. None on a small
+    site, with one job, or where processes cannot fork."""
     if "fork" not in multiprocessing.get_all_start_methods() \
             or len(plan.builder.index.objectives) < LARGE_SITE:
         return None
@@ -588,24 +614,6 @@ def _render_ahead(plan: Plan, staging: Path, previous: Previous, jobs: int | Non
 
 # The kinds of pages rendered ahead of the digests: pages that show the whole site or a cycle.
 _AHEAD = frozenset(("data", "cascade", "cycle", "home", "tag", "this-week", "insights", "owners"))
-
-
-def _agreed(plan: Plan, previous: Previous | None, outcomes: list[Outcome],
-            indices: Iterable[int]) -> tuple[list[Outcome], list[int]]:
-    """The outcomes of pages rendered ahead, with the input digests the plan worked out, and
-    the pages (indices) to render again: those kept as unchanged although the plan's digest
-    differs from the previous build's. A page's bytes depend on the model, not on its digest,
-    so one rendered ahead stands whatever digest it was rendered under."""
-    index = {plan.pages[i].output: i for i in indices}
-    done: list[Outcome] = []
-    again: list[int] = []
-    for outcome in outcomes:
-        inputs = plan.digests[outcome.output]
-        if outcome.rendered or (previous is not None and previous.inputs.get(outcome.output) == inputs):
-            done.append(outcome._replace(inputs=inputs))
-        else:
-            again.append(index[outcome.output])
-    return done, again
 
 
 def _chunks(pages: Sequence[Page], todo: Sequence[int], workers: int, size: int | None = None) -> list[list[int]]:

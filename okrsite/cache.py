@@ -334,8 +334,8 @@ class BuildCache:
             if state is not None:
                 self.state = state.state
                 parts = _parts(state.state)[1]  # the parts it shares with the state read stay known
-                self._encoded = {id(part): found for part in parts.values()
-                                 if (found := self._encoded.get(id(part))) is not None and found[0] is part}
+                self._encoded = {key: (part, found[1]) for key, part in parts.items()
+                                 if (found := self._encoded.get(key)) is not None and same_part(found[0], part)}
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot
@@ -441,30 +441,46 @@ def _collector_off(write: Callable[..., None], *args: object) -> None:
 
 # The state file: a header line, then the pickled state without its parts (and each part's key
 # and size), then each part pickled on its own. A state that has parts (build.BuildState: the
-# state of each unit of the site) gives them with parts() and takes them back with joined(); a
-# part the last state had (the same object) is written as the bytes it was read from, so an
-# edit encodes its unit again, not the tens of megabytes of the rest.
-_STATE_MAGIC = b"okrsite-state 1 "
-Encoded = dict[int, tuple[object, "bytes | memoryview"]]  # id(part) → (part, its bytes as read)
+# state of each unit of the site, the summaries of each unit's objectives) gives them with
+# parts() and takes them back with joined(); a part the last state had (see same_part) is
+# written as the bytes it was read from, so an edit encodes its unit again, not the tens of
+# megabytes of the rest.
+_STATE_MAGIC = b"okrsite-state 2 "
+StatePart = str | tuple[str, str]  # the key of a part of the state
+Encoded = dict[StatePart, tuple[object, "bytes | memoryview"]]  # key → (part, its bytes as read)
 
 
 class Split(Protocol):
-    def parts(self) -> tuple[object, Mapping[str, object]]: ...
+    def parts(self) -> tuple[object, Mapping[StatePart, object]]: ...
 
-    def joined(self, parts: Mapping[str, object]) -> object: ...
+    def joined(self, parts: Mapping[StatePart, object]) -> object: ...
 
 
-def _parts(state: object) -> tuple[object, Mapping[str, object]]:
+def _parts(state: object) -> tuple[object, Mapping[StatePart, object]]:
     return cast(Split, state).parts() if hasattr(state, "parts") else (state, {})
+
+
+_MISSING = object()
+
+
+def same_part(old: object, new: object) -> bool:
+    """Whether a part of a state may be written as the bytes `old` was read from: it is the
+    same object, or a mapping made again of the same objects under the same keys (as parts()
+    groups what the state holds in one mapping). Identity, not equality: 1 and 1.0 are equal,
+    but would not read back the same."""
+    if old is new:
+        return True
+    return type(old) is dict and type(new) is dict and len(old) == len(new) \
+        and all(old.get(key, _MISSING) is value for key, value in new.items())
 
 
 def _dump(state: object, path: Path, encoded: Encoded | None = None) -> None:
     encoded = encoded or {}
     rest, parts = _parts(state)
     blobs: list[bytes | memoryview] = []
-    for part in parts.values():
-        found = encoded.get(id(part))
-        blobs.append(found[1] if found is not None and found[0] is part else pickle.dumps(part, protocol=5))
+    for key, part in parts.items():
+        found = encoded.get(key)
+        blobs.append(found[1] if found is not None and same_part(found[0], part) else pickle.dumps(part, protocol=5))
     head = pickle.dumps((rest, [(key, len(blob)) for key, blob in zip(parts, blobs, strict=True)]), protocol=5)
     with open(path, "wb") as file:
         file.writelines([_STATE_MAGIC, b"%d\n" % len(head), head, *blobs])
@@ -481,14 +497,14 @@ def _read_state(path: Path) -> tuple[object, Encoded]:
         line = data.index(b"\n", len(_STATE_MAGIC))
         start = line + 1 + int(data[len(_STATE_MAGIC):line])
         rest, table = pickle.loads(view[line + 1:start])
-        parts: dict[str, object] = {}
+        parts: dict[StatePart, object] = {}
         encoded: Encoded = {}
         for key, size in table:
             blob = view[start:start + size]
             if len(blob) != size:
                 return None, {}
             part = parts[key] = pickle.loads(blob)
-            encoded[id(part)] = (part, blob)
+            encoded[key] = (part, blob)
             start += size
         if start != len(data):
             return None, {}

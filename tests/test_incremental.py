@@ -16,8 +16,10 @@ from okrsite import build as build_module
 from okrsite import cache as cache_module
 from okrsite.build import BuildError, BuildOptions, BuildResult, build_site
 from okrsite.cache import BuildCache
+from okrsite.check import check_site
 from okrsite.content.units import UnitState
 from okrsite.render.pages import Page
+from okrsite.render.views import ObjectiveSummary
 
 from .conftest import FixtureSite, dedent
 from .test_site import FILES, TODAY
@@ -417,63 +419,87 @@ def test_an_incremental_build_rendering_ahead_equals_a_clean_build(
     result = _build_jobs(root, out, cache)
     assert len(started) == 1 and started[0] is not None
     assert 0 < result.rendered < result.pages
-    build(root, tmp_path / "clean", clean=True)
+    build(root, tmp_path / "clean", cache=tmp_path / "clean-cache")
     assert_same_tree(out, tmp_path / "clean")
+    # every page's digest, those the processes rendering ahead worked out too, as a clean build has it
+    assert BuildCache.open(cache).pages.inputs == BuildCache.open(tmp_path / "clean-cache").pages.inputs
     again = _build_jobs(root, out, cache)
     assert again.rendered == 0 and again.changed == ()
 
 
-def test_a_page_a_process_rendering_ahead_kept_is_rendered_if_the_plan_finds_it_changed(
+def test_the_digests_of_pages_rendered_ahead_are_worked_out_by_the_processes_taking_them(
     fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A process rendering ahead works a page's digest out itself. Should it find the page
-    unchanged where the plan finds otherwise, the plan's digest wins: the page is rendered."""
+    """The processes rendering ahead work out the digests of the pages they take; the plan
+    works out the others' meanwhile, and not those again: each page's digest is worked out
+    once."""
     monkeypatch.setattr(build_module, "LARGE_SITE", 1)
     root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
     _build_jobs(root, out, cache)
-    before = BuildCache.open(cache).pages.inputs
-    parent, digest = os.getpid(), build_module.PageInputs.digest
+    parent, digest, log = os.getpid(), build_module.PageInputs.digest, tmp_path / "digests"
 
-    def stale_in_children(inputs: build_module.PageInputs, page: Page) -> str:
-        if os.getpid() != parent and page.output in before:  # as the last build had it
-            return before[page.output][24:]
+    def logged(inputs: build_module.PageInputs, page: Page) -> str:
+        with log.open("a") as file:  # written by forked processes too
+            file.write(f"{'parent' if os.getpid() == parent else 'child'} {page.kind} {page.output}\n")
         return digest(inputs, page)
 
-    monkeypatch.setattr(build_module.PageInputs, "digest", stale_in_children)
+    monkeypatch.setattr(build_module.PageInputs, "digest", logged)
     CHANGES["checkin-edited"](root)
     _build_jobs(root, out, cache)
-    build(root, tmp_path / "clean", clean=True)
-    assert_same_tree(out, tmp_path / "clean")
+    seen = [line.split() for line in log.read_text().splitlines()]
+    ahead = {output for who, kind, output in seen if kind in build_module._AHEAD}
+    assert {"okrs.json", "index.html", "cascade/2026-Q4/index.html"} <= ahead
+    # once each: in the process that took the page (the plan joins them once it is done)
+    assert sorted(output for who, kind, output in seen if output in ahead) == sorted(ahead)
+    assert any(who == "child" for who, kind, output in seen if output in ahead)
+    assert any(who == "parent" and kind == "objective" for who, kind, output in seen)
 
 
 def test_the_state_file_keeps_each_unit_apart_and_an_edit_encodes_its_unit_only(
     fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The state a build leaves holds each unit's state on its own: the next build writes the
-    bytes it read for every unit it did not read again. A damaged state file is no state."""
+    """The state a build leaves holds each unit's state, and the summaries of each unit's
+    objectives, on their own: the next build writes the bytes it read for every unit it did
+    not read again. A damaged state file is no state."""
     root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
     build(root, out, cache=cache)
     first, read = cache_module._read_state(cache / "state.pickle")
-    assert isinstance(first, build_module.BuildState) and len(read) == len(first.checked.site.units) > 3
+    assert isinstance(first, build_module.BuildState)
+    units = first.checked.site.units
+    assert len(units) > 3 and units.keys() <= read.keys()
+    groups = {key[1] for key in read if isinstance(key, tuple) and key[0] == "summaries"}
+    assert groups == {oid.rpartition("/")[0] for oid in first.summaries} and len(groups) > 3
     log, dumps = tmp_path / "dumped", pickle.dumps
 
     def logged(value: object, *args: object, **kwargs: object) -> bytes:
-        if isinstance(value, UnitState):
-            with log.open("a") as file:  # the state is written by a forked process
-                file.write(f"{value.files[0][0] if value.files else ''}\n")
+        with log.open("a") as file:  # the state is written by a forked process
+            if isinstance(value, UnitState):
+                file.write(f"unit {value.files[0][0] if value.files else ''}\n")
+            elif isinstance(value, dict) and value and all(isinstance(v, ObjectiveSummary) for v in value.values()):
+                file.write(f"summaries {' '.join(sorted(value))}\n")
         return dumps(value, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pickle, "dumps", logged)
     CHANGES["checkin-edited"](root)
     build(root, out, cache=cache)
     monkeypatch.setattr(pickle, "dumps", dumps)
-    assert [line.split("/")[:3] for line in log.read_text().splitlines()] == [RELIABILITY.split("/")[:3]]
+    edited = "/".join(RELIABILITY.split("/")[1:3])  # content/<cycle>/<team>/...: its unit
+    lines = log.read_text().splitlines()
+    assert [line.split("/")[:3] for line in lines if line.startswith("unit ")] == [("unit " + RELIABILITY).split("/")[:3]]
+    # the summaries of the edited team's objectives and of those above it (progress rolls up)
+    site = check_site(root, today=TODAY).site
+    assert site is not None
+    about = next(o for o in site.objectives if o.startswith(edited + "/"))
+    moved = {oid.rpartition("/")[0] for oid in (about, *site.ancestors(about))}
+    summarised = {line.split()[1].rpartition("/")[0] for line in lines if line.startswith("summaries ")}
+    assert summarised == moved and len(moved) < len(groups), lines
     second, _ = cache_module._read_state(cache / "state.pickle")
     assert isinstance(second, build_module.BuildState)
     clean, _ = cache_module._read_state(_clean_state(root, tmp_path))
     assert second.checked.site.units == clean.checked.site.units  # type: ignore[attr-defined]
+    assert second.summaries == clean.summaries  # type: ignore[attr-defined]
     data = (cache / "state.pickle").read_bytes()
-    for damaged in (data[:-1], data[:len(data) // 2], b"okrsite-state 1 12\n" + data[40:], pickle.dumps(second)):
+    for damaged in (data[:-1], data[:len(data) // 2], cache_module._STATE_MAGIC + b"12\n" + data[40:], pickle.dumps(second)):
         (cache / "state.pickle").write_bytes(damaged)
         assert cache_module._read_state(cache / "state.pickle") == (None, {})
     build(root, out, cache=cache)  # a full load then
