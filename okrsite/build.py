@@ -214,7 +214,10 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         # the `{% cache %}` parts of pages that are gone go (pages are the same as last time
         # in most builds: then there is nothing to look for)
         prune = not cache.pages.inputs or bool(cache.pages.inputs.keys() - manifest.inputs.keys())
-        cache.save(manifest, pending, checked.state.site.units if checked.state else None)
+        # and the parsed documents of units that are gone (looked for when the units changed)
+        units = checked.state.site.units if checked.state else None
+        gone = units is not None and (last is None or last.checked.site.units.keys() != units.keys())
+        cache.save(manifest, pending, units if gone else None)
         pending = None
         if cache.page_fragments is not None and prune:
             cache.page_fragments.prune(f"page:{page.output}" for page in plan.pages)

@@ -269,6 +269,7 @@ class BuildCache:
     plan: object | None = None  # the last build's pages and renderer (build.LastPlan; in memory)
     _writer: multiprocessing.process.BaseProcess | None = field(default=None, repr=False)  # of documents
     _encoded: Encoded = field(default_factory=dict, repr=False)  # parts of `state` as read (see _read_state)
+    _encoded_of: object | None = field(default=None, repr=False)  # the state saved, if _encoded is of the last
 
     @classmethod
     def open(cls, folder: Path | None) -> BuildCache:
@@ -319,6 +320,11 @@ class BuildCache:
         """Start writing the build's state now, in a forked process, while the build goes on:
         on a large site it is tens of megabytes to encode. save() puts it in place (a failed
         build never does)."""
+        if self._encoded_of is not None:  # the parts the state saved shares with the one read stay known
+            parts = _parts(self._encoded_of)[1]
+            self._encoded = {key: (part, found[1]) for key, part in parts.items()
+                             if (found := self._encoded.get(key)) is not None and same_part(found[0], part)}
+            self._encoded_of = None
         return PendingState(self.folder / _STATE if self.folder is not None else None, state, self._encoded)
 
     def save(self, pages: PageManifest | None = None, state: PendingState | None = None,
@@ -333,9 +339,7 @@ class BuildCache:
                 self.pages = pages
             if state is not None:
                 self.state = state.state
-                parts = _parts(state.state)[1]  # the parts it shares with the state read stay known
-                self._encoded = {key: (part, found[1]) for key, part in parts.items()
-                                 if (found := self._encoded.get(key)) is not None and same_part(found[0], part)}
+                self._encoded_of = state.state  # see prepare(): a build that ends the process never needs it
 
     def save_documents(self) -> None:
         """Write the units whose documents changed, as soon as the site is loaded (a one-shot

@@ -511,3 +511,24 @@ def _clean_state(root: Path, tmp_path: Path) -> Path:
     cache = tmp_path / "clean-cache"
     build(root, tmp_path / "clean-out", cache=cache)
     return cache / "state.pickle"
+
+
+def test_the_parsed_documents_of_a_unit_that_is_gone_leave_the_cache(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """A team's parsed documents stay in the cache while the team has files; once its folder
+    is gone, so is its file in the cache (looked for only when the units changed)."""
+    root, out, cache = fixture_site.root, tmp_path / "out", tmp_path / "cache"
+    documents = BuildCache.open(cache).documents
+
+    def files() -> set[str]:
+        return {path.name for path in (cache / "documents").glob("*.pickle")}
+
+    build(root, out, cache=cache)
+    first = files()
+    alice = documents._path("2026-Q4/alice").name
+    assert alice in first and len(first) > 3
+    CHANGES["checkin-edited"](root)
+    build(root, out, cache=cache)
+    assert files() == first  # the same units: the same files
+    shutil.rmtree(root / "content/2026-Q4/alice")
+    build(root, out, cache=cache)
+    assert files() == first - {alice}
