@@ -187,6 +187,8 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         state = BuildState(checked.state, plan.inputs.digests, dict(plan.builder.summaries), history,
                            plan.builder.memo.get("week_before") or (last.week if last else None)) \
             if checked.state is not None else None
+        # before the state's writer is forked: the pages it reads, this process then does not copy
+        split = _unchanged(plan, previous, ahead)
         # the state the last build left, if it is the same (a build after no edit), stays as it
         # is: comparing shares most objects with it and is quick, writing it is seconds of encoding
         pending = cache.prepare(state) if state is not None and state != last else None
@@ -194,7 +196,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
         cache.wait_documents()  # written while planning; not beside the render processes too
         timings["cache"] += time.perf_counter() - started
         started = time.perf_counter()
-        outcomes = _render_pages(plan, staging, previous, options.jobs, progress, ahead)
+        outcomes = _render_pages(plan, staging, previous, options.jobs, progress, ahead, split)
         timings["render"] = time.perf_counter() - started
         started = time.perf_counter()
         assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
@@ -541,12 +543,9 @@ class Previous:
     inputs: dict[str, str]
 
 
-def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
-                  progress: Progress | None, ahead: _Shared | None = None) -> list[Outcome]:
-    """Render the pages whose input digests changed (all, without a previous output), the
-    pages that take long first, spread over processes when there is enough to do. `ahead`:
-    processes started before the digests were worked out, on the site-wide pages (see
-    _render_ahead); this process joins them, then renders the rest."""
+def _unchanged(plan: Plan, previous: Previous | None, ahead: _Shared | None) -> tuple[list[Outcome], list[int]]:
+    """The outcomes of the pages whose input digests are those of the previous build, and the
+    other pages (indices) to render, but those rendered `ahead`."""
     kept: list[Outcome] = []
     todo: list[int] = []
     early = ahead.indices if ahead is not None else frozenset()
@@ -558,6 +557,18 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
             kept.append(Outcome(page.output, inputs, previous.fingerprints[page.output], False, False))
         else:
             todo.append(index)
+    return kept, todo
+
+
+def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
+                  progress: Progress | None, ahead: _Shared | None = None,
+                  split: tuple[list[Outcome], list[int]] | None = None) -> list[Outcome]:
+    """Render the pages whose input digests changed (all, without a previous output), the
+    pages that take long first, spread over processes when there is enough to do. `ahead`:
+    processes started before the digests were worked out, on the site-wide pages (see
+    _render_ahead); this process joins them, then renders the rest. `split`: _unchanged(),
+    if worked out already."""
+    kept, todo = split if split is not None else _unchanged(plan, previous, ahead)
     todo.sort(key=lambda i: _HEAVY.get(plan.pages[i].kind, len(_HEAVY)))  # stable: page order after
     workers = _workers(jobs, todo, plan)
     chunks = _chunks(plan.pages, todo, workers)
