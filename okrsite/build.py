@@ -32,11 +32,19 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, cast
 
-from .cache import CACHE_DIR, BuildCache, Fragments, PageManifest, PendingState, StatePart
+from .cache import (
+    CACHE_DIR,
+    STATE_FILE,
+    BuildCache,
+    Fragments,
+    PageManifest,
+    PendingState,
+    StatePart,
+)
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
-from .content.loader import collector_paused, run_apart
+from .content.loader import DigestsAhead, collector_paused, run_apart
 from .content.units import UnitState
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, StoredPart, digest_of
@@ -121,8 +129,14 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     timings: dict[str, float] = {}
     cache = options.cache
     started = time.perf_counter()
+    ahead_digests = _digests_ahead(site_dir, options)  # the load stops it, if it has no use for it
     if cache is None:
-        cache = BuildCache.open((options.cache_dir or site_dir / CACHE_DIR) if options.use_cache else None)
+        try:
+            cache = BuildCache.open((options.cache_dir or site_dir / CACHE_DIR) if options.use_cache else None)
+        except BaseException:
+            if ahead_digests is not None:
+                ahead_digests.close()
+            raise
     timings["cache"] = time.perf_counter() - started
     cache.documents.begin()
     last = cache.state if isinstance(cache.state, BuildState) else None
@@ -140,7 +154,7 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents, previous=last.checked if last else None,
                          seen=cache.seen if options.cache is not None else None, touched=options.touched,
-                         scored=publish_first, jobs=options.jobs)
+                         scored=publish_first, jobs=options.jobs, ahead=ahead_digests)
     cache.seen = checked.loaded.seen
     timings.update(checked.timings)  # load, score
     if first_took:
@@ -389,6 +403,19 @@ def _plan(site_dir: Path, checked: CheckResult, options: BuildOptions) -> Plan:
     site_globals = _site_globals(site_dir, checked, options, config)
     live = frozenset(site.cycles) - site_globals.ended
     return Plan(pages, Renderer(theme, config, site_globals), builder, PageInputs(builder, sources, live=live))
+
+
+def _digests_ahead(site_dir: Path, options: BuildOptions) -> DigestsAhead | None:
+    """A build that opens a cache holding a last state (a CI rebuild) works out the digests of
+    the content files, to know what changed, in part in a process begun before the cache is
+    opened (reading it takes a core a while: see DigestsAhead). Not with one job, nor for a
+    dev server's build (it knows what changed), nor where processes cannot fork."""
+    if options.cache is not None or not options.use_cache or options.touched is not None \
+            or options.jobs == 1 or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if not (options.cache_dir or site_dir / CACHE_DIR).joinpath(STATE_FILE).is_file():
+        return None
+    return DigestsAhead(site_dir)
 
 
 def _config(checked: CheckResult, options: BuildOptions) -> SiteConfig:

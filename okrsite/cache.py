@@ -31,7 +31,7 @@ _STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[
 _DOCUMENTS = "documents"  # a folder: one file per unit, so an edit rewrites one small file
 DOCUMENTS_APART = 200  # units changed; from there a forked process writes them
 _PAGES = "pages.pickle"
-_STATE = "state.pickle"
+STATE_FILE = "state.pickle"
 _FRAGMENTS = "fragments"  # a folder: one file per fragment
 _PAGE_FRAGMENTS = "page-fragments"  # a folder: one file per page
 _TEMPLATES = "templates"  # a folder: the theme's templates compiled (Jinja bytecode)
@@ -292,12 +292,12 @@ class BuildCache:
             if folder is not None:  # another version's files: not to be read
                 for name in (_FRAGMENTS, _PAGE_FRAGMENTS, _DOCUMENTS, _TEMPLATES):
                     shutil.rmtree(folder / name, ignore_errors=True)
-                (folder / _STATE).unlink(missing_ok=True)
+                (folder / STATE_FILE).unlink(missing_ok=True)
             return cache
         pages = _load(folder / _PAGES)
         if isinstance(pages, PageManifest):
             cache.pages = pages
-        cache.state, cache._encoded = _read_state(folder / _STATE)
+        cache.state, cache._encoded = _read_state(folder / STATE_FILE)
         return cache
 
     def templates(self, fingerprint: str) -> Path | None:
@@ -325,7 +325,7 @@ class BuildCache:
             self._encoded = {key: (part, found[1]) for key, part in parts.items()
                              if (found := self._encoded.get(key)) is not None and same_part(found[0], part)}
             self._encoded_of = None
-        return PendingState(self.folder / _STATE if self.folder is not None else None, state, self._encoded)
+        return PendingState(self.folder / STATE_FILE if self.folder is not None else None, state, self._encoded)
 
     def save(self, pages: PageManifest | None = None, state: PendingState | None = None,
              units: Iterable[str] | None = None) -> None:

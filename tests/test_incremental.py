@@ -17,7 +17,10 @@ from okrsite import cache as cache_module
 from okrsite.build import BuildError, BuildOptions, BuildResult, build_site
 from okrsite.cache import BuildCache
 from okrsite.check import check_site
+from okrsite.content import loader
+from okrsite.content.files import discover
 from okrsite.content.units import UnitState
+from okrsite.diagnostics import Diagnostics
 from okrsite.render.pages import Page
 from okrsite.render.views import ObjectiveSummary
 
@@ -532,3 +535,73 @@ def test_the_parsed_documents_of_a_unit_that_is_gone_leave_the_cache(fixture_sit
     shutil.rmtree(root / "content/2026-Q4/alice")
     build(root, out, cache=cache)
     assert files() == first - {alice}
+
+
+def _unit_digests(root: Path) -> dict[str, str]:
+    paths = loader._unit_paths(discover(root, Diagnostics()))
+    return dict(zip(paths, loader._file_digests(root, paths), strict=True))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("chunk", [1, 256])
+def test_digests_worked_out_ahead_are_those_of_the_files(fixture_site: FixtureSite, chunk: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digests begun before the cache is opened (DigestsAhead), by a child from the last
+    file back and by the load from the first on, are every file's own; they meet without
+    leaving a file out or taking one twice."""
+    monkeypatch.setattr(loader.DigestsAhead, "CHUNK", chunk)
+    root = fixture_site.root
+    want = _unit_digests(root)
+    ahead = loader.DigestsAhead(root)
+    assert ahead.digests(list(want)) == want
+    assert ahead.taken[0] == ahead.taken[1] or ahead.taken[1] == -1  # met (or the child never began)
+    assert not ahead.process.is_alive()
+
+
+def test_digests_ahead_stand_a_dead_child_and_a_folder_that_changed(fixture_site: FixtureSite) -> None:
+    """The walk with digests begun ahead finds every file's digest: those a dead child did not
+    send are read by the load, and so are files that came after the child walked the folder."""
+    root = fixture_site.root
+
+    def walked(ahead: loader.DigestsAhead) -> dict[str, str]:
+        seen = loader._walk(root, {}, parse_all=False, jobs=2, ahead=ahead)
+        return {s.file.path: s.digest for s in seen.sources if s.file.path in want}
+
+    ahead = loader.DigestsAhead(root)
+    ahead.process.kill()
+    want = _unit_digests(root)
+    assert walked(ahead) == want
+    ahead = loader.DigestsAhead(root)
+    ahead.process.join()  # it walked the folder as it was, then
+    edit(root / RELIABILITY / "2026-11-13.md", "uptime: 99.81", "uptime: 99.9")
+    (root / RELIABILITY / "2026-12-01.md").write_text((root / RELIABILITY / "2026-11-13.md").read_text())
+    want = _unit_digests(root)
+    got = walked(ahead)
+    assert got.keys() == want.keys()
+    # the child read the edited file before the edit: the load sees the edit next time, as if
+    # it had been made during the walk (the parse checks the digest of the bytes it reads)
+    assert {p for p in want if got[p] != want[p]} <= {f"{RELIABILITY}/2026-11-13.md"}
+
+
+def test_a_ci_rebuild_works_out_digests_ahead_and_equals_a_clean_build(
+    fixture_site: FixtureSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[loader.DigestsAhead] = []
+    original = loader.DigestsAhead.__init__
+
+    def recorded(self: loader.DigestsAhead, site_dir: Path) -> None:
+        original(self, site_dir)
+        started.append(self)
+
+    monkeypatch.setattr(loader.DigestsAhead, "__init__", recorded)
+    root, out, cache = fixture_site.root, tmp_path / "incremental", tmp_path / "cache"
+    _build_jobs(root, out, cache)
+    assert started == []  # no state yet: every file is parsed, no digests are worked out ahead
+    CHANGES["checkin-edited"](root)
+    result = _build_jobs(root, out, cache)
+    assert len(started) == 1 and not started[0].process.is_alive()
+    assert started[0].taken[1] != -1  # the child took files from the back
+    assert 0 < result.rendered < result.pages
+    build(root, tmp_path / "clean", clean=True)
+    assert_same_tree(out, tmp_path / "clean")
+    _build_jobs(root, out, cache, jobs=1)
+    assert len(started) == 1  # not with one job

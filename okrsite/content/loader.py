@@ -123,6 +123,91 @@ class Loaded:
         return self.site is not None and not any(d.is_error for d in self.diagnostics)
 
 
+class DigestsAhead:
+    """The digests of a site's objective and check-in files, begun before the build opens its
+    cache: a forked process walks the folder itself and works out the digests of its files from
+    the last one back, while this process opens the cache and walks the folder; the load then
+    takes files from the first one on (_walk) until the two meet. Each takes CHUNK files at a
+    time, under one lock, so the process with more time does more. Its digests count for the
+    paths this process finds; any path neither worked out is read here, as without it."""
+
+    CHUNK = 256
+
+    def __init__(self, site_dir: Path):
+        context = multiprocessing.get_context("fork")
+        self.site_dir = site_dir
+        self.taken = context.Array("i", [0, -1])  # files taken from the front; from the back (-1: none yet)
+        self.receive, send = context.Pipe(duplex=False)
+        self.received = False
+        self.process = context.Process(target=self._child, args=(send,), daemon=True)
+        self.process.start()
+        send.close()
+
+    def take_front(self, count: int) -> range | None:
+        """The next files (indices) from the front, or None when the two have met."""
+        with self.taken.get_lock():
+            front, back = self.taken[0], self.taken[1]
+            end = count if back < 0 else min(back, count)
+            if front >= end:
+                return None
+            self.taken[0] = min(front + self.CHUNK, end)
+            return range(front, self.taken[0])
+
+    def _take_back(self, count: int) -> range | None:
+        with self.taken.get_lock():
+            front, back = self.taken[0], self.taken[1]
+            back = count if back < 0 else back
+            start = max(front, back - self.CHUNK)
+            self.taken[1] = start
+            return range(start, back) if start < back else None
+
+    def _child(self, send: Connection) -> None:
+        with collector_paused():
+            paths = _unit_paths(discover(self.site_dir, Diagnostics()))
+            found: dict[str, str | tuple[Diagnostic, ...]] = {}
+            while (taken := self._take_back(len(paths))) is not None:
+                self._hash(paths, taken, found)
+        send.send_bytes(pickle.dumps(found, protocol=5))
+        send.close()
+
+    def digests(self, paths: list[str]) -> dict[str, str | tuple[Diagnostic, ...]]:
+        """The digests of these files (the unit files this process found, in walk order): those
+        it takes here, and those the child worked out."""
+        found: dict[str, str | tuple[Diagnostic, ...]] = {}
+        while (taken := self.take_front(len(paths))) is not None:
+            self._hash(paths, taken, found)
+        theirs = self.result()
+        return {path: digest for path in paths if (digest := found.get(path) or theirs.get(path)) is not None}
+
+    def _hash(self, paths: list[str], taken: range, found: dict[str, str | tuple[Diagnostic, ...]]) -> None:
+        mine = [paths[i] for i in taken]
+        found.update(zip(mine, _file_digests(self.site_dir, mine), strict=True))
+
+    def result(self) -> dict[str, str | tuple[Diagnostic, ...]]:
+        """What the child sent (empty if it died), once; the child is then reaped."""
+        theirs: object = {}
+        if not self.received:
+            try:
+                theirs = pickle.loads(self.receive.recv_bytes())
+            except (EOFError, OSError, pickle.UnpicklingError):
+                pass
+            self.received = True
+        self.close()
+        return theirs if isinstance(theirs, dict) else {}
+
+    def close(self) -> None:
+        """Stop the child, if it runs still (a load that needs no digests ahead), and reap it."""
+        if not self.received and self.process.is_alive():
+            self.process.terminate()
+        self.received = True
+        self.receive.close()
+        self.process.join()
+
+
+def _unit_paths(discovery: Discovery) -> list[str]:
+    return [f.path for f in discovery.files if f.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)]
+
+
 def run_apart(work: Callable[..., object], args: tuple[object, ...], here: Callable[[], T]) -> tuple[T, object | None]:
     """Run `here` in this process while a forked process runs `work(*args)` and sends back
     what it returns, pickled. Returns what `here` returned and what the child sent: None if it
@@ -152,7 +237,7 @@ def _send_result(work: Callable[..., object], args: tuple[object, ...], send: Co
 def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None,
     keep: bool = False, previous: SiteState | None = None, seen: SeenFiles | None = None,
-    touched: Collection[str] | None = None, jobs: int | None = None,
+    touched: Collection[str] | None = None, jobs: int | None = None, ahead: DigestsAhead | None = None,
 ) -> Loaded:
     """Load and validate a site. Never raises for bad content: problems become diagnostics.
     `keep`: the caller keeps the model, as a check or a build does (see collector_paused).
@@ -161,10 +246,16 @@ def load_site(
     with /) changed since, as a watcher reports them; the folder is walked again unless they
     are only edits of files it knew.
     `jobs`: processes that may parse (None: one per core); with two or more and at least
-    PARSE_APART files to parse, a forked process parses half of them (_Parser.prefetch)."""
-    with collector_paused(freeze=keep):
-        return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched,
-                     jobs if jobs is not None else (os.cpu_count() or 1))
+    PARSE_APART files to parse, a forked process parses half of them (_Parser.prefetch).
+    `ahead`: the digests of the units' files, begun already (used when the folder is walked
+    with a previous state; stopped otherwise)."""
+    try:
+        with collector_paused(freeze=keep):
+            return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched,
+                         jobs if jobs is not None else (os.cpu_count() or 1), ahead)
+    finally:
+        if ahead is not None:
+            ahead.close()
 
 
 @contextmanager
@@ -189,14 +280,15 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
 
 
 def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, previous: SiteState | None,
-          seen: SeenFiles | None, touched: Collection[str] | None, jobs: int) -> Loaded:
+          seen: SeenFiles | None, touched: Collection[str] | None, jobs: int,
+          ahead: DigestsAhead | None = None) -> Loaded:
     diagnostics = Diagnostics()
     if config is None:
         config = load_config(site_dir, diagnostics)
     raws: dict[str, bytes] = {}
     found = _edited(site_dir, seen, touched, raws) if seen is not None and touched is not None else None
     if found is None:
-        found = _walk(site_dir, raws, parse_all=previous is None, jobs=jobs)
+        found = _walk(site_dir, raws, parse_all=previous is None, jobs=jobs, ahead=ahead)
     discovery, sources = found.discovery, list(found.sources)
     diagnostics.extend(found.problems)
     parser = _Parser(site_dir, cache, raws, diagnostics)
@@ -231,16 +323,22 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, p
                   resolved.units, resolved.changed, found)
 
 
-def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool, jobs: int = 1) -> SeenFiles:
+def _walk(site_dir: Path, raws: dict[str, bytes], *, parse_all: bool, jobs: int = 1,
+          ahead: DigestsAhead | None = None) -> SeenFiles:
     """Walk the folder and read every content file; keep in `raws` the bytes of those to be
     parsed now (all with `parse_all`; else only the org and cycle files: of the units, only
     those whose files changed are parsed)."""
     problems = Diagnostics()
     discovery = discover(site_dir, problems)
-    # without parse_all, only the digests of the units' files are wanted: half of them are
-    # worked out in a forked process (reading tens of thousands of small files is system calls)
-    apart = {} if parse_all or jobs < 2 else _digests_apart(
-        site_dir, [f.path for f in discovery.files if f.kind in (FileKind.OBJECTIVE, FileKind.CHECKIN)])
+    # without parse_all, only the digests of the units' files are wanted: part of them are
+    # worked out in a forked process (reading tens of thousands of small files is system calls),
+    # begun before the cache was opened (`ahead`), else half of them now
+    if parse_all or (jobs < 2 and ahead is None):
+        apart = {}
+    elif ahead is not None:
+        apart = ahead.digests(_unit_paths(discovery))
+    else:
+        apart = _digests_apart(site_dir, _unit_paths(discovery))
     sources: list[SourceText] = []
     for file in discovery.files:
         if file.kind is FileKind.ASSET:
