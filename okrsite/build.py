@@ -107,8 +107,9 @@ class BuildResult:
     # BuildOptions.first) that the build left as they were published.
     changed: tuple[str, ...] = ()
     fragments: tuple[int, int] = (0, 0)  # parts of pages reused from the last build, and made
-    # The model, plan and cache the build made: they go when the result goes, so a command
-    # that ends after the build (cli.run) never frees their millions of objects one by one.
+    # The model, plan and cache a one-shot build made: they go when the result goes, so a
+    # command that ends after the build (cli.run) never frees their millions of objects one by
+    # one. None for a build with a cache kept open (a dev server's).
     kept: object = field(default=None, repr=False, compare=False)
 
     @property
@@ -256,7 +257,9 @@ def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None 
     rendered = sum(1 for o in outcomes if o.rendered)
     fragments = (sum(o.fragments[0] for o in outcomes), sum(o.fragments[1] for o in outcomes))
     return BuildResult(options.out_dir, len(plan.pages), rendered, len(files), checked.diagnostics,
-                       timings, changed, fragments, kept=(plan, checked, cache, last, outcomes))
+                       timings, changed, fragments,
+                       # a one-shot build's: a cache kept open (a dev server's) keeps what the next build needs
+                       kept=(plan, checked, cache, last, outcomes) if options.cache is None else None)
 
 
 # Planning --------------------------------------------------------------------------------
