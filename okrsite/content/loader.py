@@ -177,7 +177,7 @@ class DigestsAhead:
         while (taken := self.take_front(len(paths))) is not None:
             self._hash(paths, taken, found)
         theirs = self.result()
-        return {path: digest for path in paths if (digest := found.get(path) or theirs.get(path)) is not None}
+        return {path: digest for path in paths if (digest := found[path] if path in found else theirs.get(path)) is not None}
 
     def _hash(self, paths: list[str], taken: range, found: dict[str, str | tuple[Diagnostic, ...]]) -> None:
         mine = [paths[i] for i in taken]
