@@ -44,7 +44,7 @@ from .cache import (
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
 from .content.files import CONTENT_DIR, FileKind, walk_all
-from .content.loader import DigestsAhead, collector_paused, run_apart
+from .content.loader import DigestsAhead, collector_paused, run_apart, young_collections_only
 from .content.units import UnitState
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, StoredPart, digest_of
@@ -127,6 +127,11 @@ class BuildError(SiteError):
 
 def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into `options.out_dir`. Raises BuildError on any error."""
+    with young_collections_only():
+        return _build_site(site_dir, options, progress)
+
+
+def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None) -> BuildResult:
     timings: dict[str, float] = {}
     cache = options.cache
     started = time.perf_counter()
@@ -314,17 +319,18 @@ def _reuse(plan: Plan, last: BuildState, checked: CheckResult, changed: Collecti
     org, settings), there is nothing to reuse and this is not called."""
     index = plan.builder.index
     heads = index.objectives
-    keep = {oid for oid in heads if oid not in changed}
+    keep = heads.keys() - changed
     before, now = last.digests, plan.inputs.digests
     for table in ("objective", "summary", "node", "link"):
         getattr(now, table).update((oid, d) for oid, d in getattr(before, table).items() if oid in keep)
     units = checked.state.site.units if checked.state is not None else {}
     same_files = {uid for uid, unit in last.checked.site.units.items()
                   if (found := units.get(uid)) is not None and found.files == unit.files}
+    kept, about_kept = before.checkin, keep.issuperset  # (a large site has 50,000 check-ins)
     for cid, head in index.checkins.items():
-        if f"{head.cycle}/{head.owner_folder}" in same_files and all(o in keep for o in head.objectives) \
-                and cid in before.checkin:
-            now.checkin[cid] = before.checkin[cid]
+        digest = kept.get(cid)
+        if digest is not None and f"{head.cycle}/{head.owner_folder}" in same_files and about_kept(head.objectives):
+            now.checkin[cid] = digest
     plan.builder.summaries.update((oid, s) for oid, s in last.summaries.items() if oid in keep)
     plan.builder.memo["changed"] = frozenset(changed)
     if last.week is not None:

@@ -472,10 +472,16 @@ class SiteIndex:
     def owner_checkins(self) -> Mapping[str, tuple[str, ...]]:
         """Owner → the check-ins in its folder or about its objectives, oldest first."""
         found: dict[str, dict[str, None]] = {}
+        objectives = self.objectives
+        owns = {owner: frozenset(ids) for owner, ids in self.by_owner.items()}
+        nothing: frozenset[str] = frozenset()
         for head in self.checkins.values():
-            found.setdefault(head.owner_folder, {})[head.id] = None
+            folder = head.owner_folder
+            found.setdefault(folder, {})[head.id] = None
+            if owns.get(folder, nothing).issuperset(head.objectives):
+                continue  # about the folder's own objectives only (most are): nothing to add
             for objective_id in head.objectives:
-                objective = self.objectives.get(objective_id)
+                objective = objectives.get(objective_id)
                 if objective is not None:
                     found.setdefault(objective.owner, {})[head.id] = None
         return {owner: tuple(ids) for owner, ids in found.items()}

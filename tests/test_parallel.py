@@ -362,6 +362,29 @@ def test_pages_leave_no_reference_cycles(demo: Path, tmp_path: Path) -> None:
     assert set(cyclic) <= {"cascade", "insights"}, cyclic
 
 
+def test_a_build_collects_young_objects_only_and_gives_the_collector_back(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While a build plans and renders, the cycle collector runs at the build's thresholds (a
+    full collection would scan the plan's objects again and again); once it ends, whether it
+    built or failed, the thresholds are those it found."""
+    seen: list[tuple[int, ...]] = []
+    plan_pages = build_module.plan_pages
+
+    def planning(*args: object) -> object:
+        seen.append(gc.get_threshold())
+        return plan_pages(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "plan_pages", planning)
+    before = gc.get_threshold()
+    build(demo, tmp_path / "out", 1, use_cache=False)
+    assert seen == [loader.BUILD_COLLECTION_THRESHOLDS]
+    assert gc.get_threshold() == before
+    (demo / "content/2026-Q4/platform/broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    with pytest.raises(build_module.BuildError):
+        build(demo, tmp_path / "out", 1, use_cache=False)
+    assert gc.get_threshold() == before
+
+
 def test_chunks_are_written_in_order_through_short_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A large export part is written from its chunks, a thousand per system call; a call that
     writes only part of them (as writev may) is finished chunk by chunk, in order."""

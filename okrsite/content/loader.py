@@ -279,6 +279,26 @@ def collector_paused(*, freeze: bool = False) -> Iterator[None]:
             gc.enable()
 
 
+BUILD_COLLECTION_THRESHOLDS = (50_000, 50, 1000)
+
+
+@contextmanager
+def young_collections_only() -> Iterator[None]:
+    """While a build runs, the cycle collector looks at young objects only, and less often.
+
+    A build makes views, digests and pages that live until it ends (a large site's plan alone
+    is hundreds of thousands of objects): at the default thresholds the collector scans them
+    all again every few hundred thousand allocations, a tenth of a large CI rebuild and 6% of
+    a large cold build, and finds nothing. Short-lived cycles (a page's) are still collected by
+    the young collections; full ones wait for the build to end, when the thresholds are back."""
+    before = gc.get_threshold()
+    gc.set_threshold(*BUILD_COLLECTION_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, previous: SiteState | None,
           seen: SeenFiles | None, touched: Collection[str] | None, jobs: int,
           ahead: DigestsAhead | None = None) -> Loaded:

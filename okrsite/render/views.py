@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ..history import NO_HISTORY, Commit, History
 from ..model import (
@@ -746,10 +746,13 @@ class ViewBuilder:
 
     def owners(self) -> list[str]:
         """Every owner with a page: org members and teams, and owners of objectives."""
-        found = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
-        for o in self.index.objectives.values():
-            found.setdefault(o.owner, None)
-        return sorted(found, key=self.site.owner_order)
+        found = self.memo.get("owners")
+        if found is None:
+            owners = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
+            for o in self.index.objectives.values():
+                owners.setdefault(o.owner, None)
+            found = self.memo["owners"] = sorted(owners, key=self.site.owner_order)
+        return list(cast(list[str], found))
 
     def owners_index(self) -> OwnersIndexView:
         counts: dict[str, int] = defaultdict(int)
