@@ -14,7 +14,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from ..history import NO_HISTORY, Commit, History
 from ..model import (
@@ -746,13 +746,14 @@ class ViewBuilder:
 
     def owners(self) -> list[str]:
         """Every owner with a page: org members and teams, and owners of objectives."""
-        found = self.memo.get("owners")
-        if found is None:
-            owners = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
-            for o in self.index.objectives.values():
-                owners.setdefault(o.owner, None)
-            found = self.memo["owners"] = sorted(owners, key=self.site.owner_order)
-        return list(cast(list[str], found))
+        return list(self._owners)
+
+    @cached_property
+    def _owners(self) -> tuple[str, ...]:  # (worked out once per build: pages ask for it often)
+        found = dict.fromkeys([*self.site.org.teams, *self.site.org.people])
+        for o in self.index.objectives.values():
+            found.setdefault(o.owner, None)
+        return tuple(sorted(found, key=self.site.owner_order))
 
     def owners_index(self) -> OwnersIndexView:
         counts: dict[str, int] = defaultdict(int)
