@@ -43,14 +43,22 @@ from .cache import (
 )
 from .check import Checked, CheckResult, check_site
 from .config import SiteConfig
+from .content.documents import CheckInDoc, ObjectiveDoc
 from .content.files import CONTENT_DIR, FileKind, walk_all
-from .content.loader import DigestsAhead, collector_paused, run_apart, young_collections_only
+from .content.loader import (
+    DigestsAhead,
+    FromBothEnds,
+    collector_paused,
+    run_apart,
+    young_collections_only,
+)
+from .content.resolve import Documents
 from .content.units import UnitState
 from .diagnostics import Diagnostic, Diagnostics, Location, SiteError
 from .export import Part, Piece, StoredPart, digest_of
 from .history import History, read_history
-from .model import Site
-from .render import urls
+from .model import CheckIn, Objective, Site
+from .render import markdown, urls
 from .render.inputs import ObjectDigests, PageInputs
 from .render.pages import NavCycle, Page, current_cycle, plan_pages
 from .render.publishing import export_csv, export_json, week_before
@@ -127,11 +135,17 @@ class BuildError(SiteError):
 
 def build_site(site_dir: Path, options: BuildOptions, progress: Progress | None = None) -> BuildResult:
     """Build the site in `site_dir` into `options.out_dir`. Raises BuildError on any error."""
+    blocks: list[MarkdownAhead] = []  # the Markdown rendered ahead, if the build began it
     with young_collections_only():
-        return _build_site(site_dir, options, progress)
+        try:
+            return _build_site(site_dir, options, progress, blocks)
+        finally:
+            for ahead in blocks:  # its child, if the build did not wait for it (it failed)
+                ahead.close()
 
 
-def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None) -> BuildResult:
+def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None,
+                blocks: list[MarkdownAhead]) -> BuildResult:
     timings: dict[str, float] = {}
     cache = options.cache
     started = time.perf_counter()
@@ -157,10 +171,13 @@ def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None
             options.on_first(tuple(first))
             first_took.append(time.perf_counter() - started)
 
+    def parsed(config: SiteConfig, docs: Documents) -> None:  # Markdown begun once the documents are parsed
+        blocks.extend(filter(None, [MarkdownAhead.start(config, docs, options.jobs)]))
+
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents, previous=last.checked if last else None,
                          seen=cache.seen if options.cache is not None else None, touched=options.touched,
-                         scored=publish_first, jobs=options.jobs, ahead=ahead_digests)
+                         scored=publish_first, jobs=options.jobs, ahead=ahead_digests, parsed=parsed)
     cache.seen = checked.loaded.seen
     timings.update(checked.timings)  # load, score
     if first_took:
@@ -216,7 +233,8 @@ def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None
         cache.wait_documents()  # written while planning; not beside the render processes too
         timings["cache"] += time.perf_counter() - started
         started = time.perf_counter()
-        outcomes = _render_pages(plan, staging, previous, options.jobs, progress, ahead, split)
+        outcomes = _render_pages(plan, staging, previous, options.jobs, progress, ahead, split,
+                                 blocks[0] if blocks else None)
         timings["render"] = time.perf_counter() - started
         started = time.perf_counter()
         assets = _copy_assets(site_dir, staging, plan.renderer, checked, previous)
@@ -598,12 +616,13 @@ def _unchanged(plan: Plan, previous: Previous | None, ahead: _Shared | None) -> 
 
 def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: int | None,
                   progress: Progress | None, ahead: _Shared | None = None,
-                  split: tuple[list[Outcome], list[int]] | None = None) -> list[Outcome]:
+                  split: tuple[list[Outcome], list[int]] | None = None,
+                  blocks: MarkdownAhead | None = None) -> list[Outcome]:
     """Render the pages whose input digests changed (all, without a previous output), the
     pages that take long first, spread over processes when there is enough to do. `ahead`:
     processes started before the digests were worked out, on the site-wide pages (see
     _render_ahead); this process joins them, then renders the rest. `split`: _unchanged(),
-    if worked out already."""
+    if worked out already. `blocks`: the Markdown begun during the load (see MarkdownAhead)."""
     kept, todo = split if split is not None else _unchanged(plan, previous, ahead)
     todo.sort(key=lambda i: _HEAVY.get(plan.pages[i].kind, len(_HEAVY)))  # stable: page order after
     workers = _workers(jobs, todo, plan)
@@ -629,7 +648,7 @@ def _render_pages(plan: Plan, staging: Path, previous: Previous | None, jobs: in
         plan.renderer.compile({page.template for page in plan.pages if page.template})  # once, before fork
         if len(todo) > len(plan.pages) // 2:  # most pages: they read most of the model
             _resolve_all(plan.builder.site)
-            _render_markdown_apart(plan)
+            _render_markdown_apart(plan, blocks)
         try:
             outcomes.extend(_Shared(plan, staging, previous, chunks, progress, len(outcomes)).run(workers))
         finally:
@@ -698,22 +717,62 @@ def _resolve_all(site: Site) -> None:
             pass
 
 
-def _render_markdown_apart(plan: Plan) -> None:
+def _render_markdown_apart(plan: Plan, ahead: MarkdownAhead | None = None) -> None:
     """Render the site's Markdown blocks (descriptions, notes) before the pages, half in a
     forked process: a check-in's notes show on several pages, which the render processes
-    would each render again."""
+    would each render again. With `ahead` (begun during the load), this process renders what
+    it has not rendered yet, from the first text on, and takes what it did."""
+    md = plan.renderer.markdown
+    if ahead is not None and ahead.md is md:
+        found = ahead.front(ahead.texts)
+        md.keep(list(found), list(found.values()))
+        return
     site = plan.builder.site
-    texts = list(dict.fromkeys(text for text in (
-        *(t for o in site.objectives.values() for t in (o.body, o.retrospective)),
-        *(c.body for c in site.checkins.values()),
-    ) if text and text.strip()))
+    texts = _texts(site.objectives.values(), site.checkins.values())
     if len(texts) < PARALLEL_FROM:
         return
-    md = plan.renderer.markdown
     theirs = texts[1::2]
     _, rendered = run_apart(md.blocks, (theirs,), lambda: md.blocks(texts[0::2]))
     if isinstance(rendered, list):  # else the child failed: the pages render those blocks themselves
         md.keep(theirs, rendered)
+
+
+def _texts(objectives: Iterable[Objective | ObjectiveDoc], checkins: Iterable[CheckIn | CheckInDoc]) -> list[str]:
+    """The Markdown blocks of these objectives and check-ins (or their documents), each once."""
+    return list(dict.fromkeys(text for text in (
+        *(t for o in objectives for t in (o.body, o.retrospective)), *(c.body for c in checkins),
+    ) if text and text.strip()))
+
+
+class MarkdownAhead(FromBothEnds[str, tuple[str, int | None]]):
+    """The Markdown blocks of a large site's documents (descriptions, retrospectives, notes),
+    rendered by a process forked as soon as the load has parsed them, from the last one back:
+    the load then resolves them into the model and the build plans its pages, each on one
+    core, and the other is idle. The process runs at the lowest priority, so as not to slow
+    this one (nor the documents' writer) where the two would share a core. _render_markdown_apart
+    takes the rest from the first on."""
+
+    FROM = 2000  # texts; a smaller site's Markdown is rendered in less time than a fork takes
+    NICE = 19
+
+    def __init__(self, md: markdown.Markdown, texts: list[str]):
+        self.md, self.texts = md, texts
+        super().__init__(lambda: texts)
+
+    def work(self, items: Sequence[str]) -> list[tuple[str, int | None]]:
+        return self.md.blocks(items)
+
+    @classmethod
+    def start(cls, config: SiteConfig, docs: Documents, jobs: int | None) -> MarkdownAhead | None:
+        """Begin, for the documents just parsed, if they hold enough Markdown and there are
+        two cores (or jobs) for it; None otherwise."""
+        if (jobs if jobs is not None else (os.cpu_count() or 1)) < 2 \
+                or "fork" not in multiprocessing.get_all_start_methods():
+            return None
+        texts = _texts(docs.objectives, docs.checkins)
+        if len(texts) < cls.FROM:
+            return None
+        return cls(markdown.shared(config.markdown.allow_html), texts)
 
 
 class _Shared:

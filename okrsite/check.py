@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import build_date
-from .content.loader import DigestsAhead, Loaded, ParseCache, SeenFiles, load_site
+from .content.loader import DigestsAhead, Loaded, OnParsed, ParseCache, SeenFiles, load_site
 from .content.units import SiteState
 from .diagnostics import Diagnostic, Severity, sort_diagnostics
 from .lint import lint_site
@@ -80,6 +80,7 @@ def check_site(
     scored: Callable[[CheckResult], object] | None = None,
     jobs: int | None = None,
     ahead: DigestsAhead | None = None,
+    parsed: OnParsed | None = None,
 ) -> CheckResult:
     """Load `site_dir`, score the published view on `today`, and lint it. With the state of
     the last check, only what changed since is read and scored again (and with what it found
@@ -87,14 +88,15 @@ def check_site(
     `scored`: called, when the site loaded without errors, with the result before linting
     (linting finds warnings only): a dev server publishes the pages tabs show from it.
     `jobs`: processes the load may parse files in (None: one per core); `ahead`: the digests
-    of the units' files, begun already (see load_site)."""
+    of the units' files, begun already; `parsed`: called with the documents once parsed (see
+    load_site)."""
     started = time.perf_counter()
     if previous is not None and (previous.drafts, previous.public) != (drafts, public):
         previous = None
     # The model lives as long as the process needs it and holds no reference cycles: keep the
     # cycle collector from scanning its millions of objects again on every collection.
     loaded = load_site(site_dir, cache=cache, keep=True, previous=previous.site if previous else None,
-                       seen=seen, touched=touched, jobs=jobs, ahead=ahead)
+                       seen=seen, touched=touched, jobs=jobs, ahead=ahead, parsed=parsed)
     loaded_at = time.perf_counter()
     if loaded.site is None:  # pragma: no cover - load_site always returns a model
         return CheckResult(loaded, None, None, loaded.diagnostics, today or dt.date.today())

@@ -405,3 +405,73 @@ def test_chunks_are_written_in_order_through_short_writes(tmp_path: Path, monkey
             build_module._write_chunks(file, chunks)
         assert target.read_bytes() == b"".join(chunks)
     assert calls == [1024, 1024, 452]
+
+
+def test_markdown_begun_during_the_load_is_shared_by_both_ends_and_builds_the_same_site(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cold build of a site with many Markdown blocks forks a process once the load has
+    parsed them, which renders them from the last one back while the load resolves the model;
+    the build takes the rest from the first on. Each block is rendered once, by one of the
+    two, and the site equals a one-process build's."""
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(build_module.MarkdownAhead, "FROM", 10)
+    monkeypatch.setattr(build_module.MarkdownAhead, "CHUNK", 4)
+    parent, work = os.getpid(), build_module.MarkdownAhead.work
+    log = tmp_path / "blocks.log"  # appended to by both processes
+
+    def logged(self: build_module.MarkdownAhead, items: list[str]) -> list[tuple[str, int | None]]:
+        if os.getpid() != parent:
+            time.sleep(0.1)  # slow, so that the build finds blocks left to take
+        with log.open("a") as file:
+            file.writelines(f"{os.getpid()} {self.texts.index(text)}\n" for text in items)
+        return work(self, items)
+
+    monkeypatch.setattr(build_module.MarkdownAhead, "work", logged)
+    kept: list[int] = []
+    keep = Markdown.keep
+    monkeypatch.setattr(Markdown, "keep", lambda self, texts, made: (kept.append(len(made)), keep(self, texts, made)))
+    build(demo, tmp_path / "two", 2, use_cache=False)
+    lines = [line.split() for line in log.read_text().splitlines()]
+    by = {int(index): pid for pid, index in lines}
+    assert len(by) == len(lines) == kept[0] > 40  # every block once, all kept for the pages
+    assert sorted(by) == list(range(len(by)))
+    assert {pid for _, pid in by.items()} == {str(parent), next(pid for pid, _ in lines if pid != str(parent))}
+    mine = sorted(i for i, pid in by.items() if pid == str(parent))
+    assert mine and mine == list(range(len(mine)))  # the build's, from the front; the child's, the rest
+    assert_like_one_process(demo, tmp_path / "two", tmp_path)
+
+
+def test_markdown_ahead_whose_process_dies_or_whose_build_fails_leaves_no_process(
+        demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """If the process rendering Markdown ahead dies, the pages render those blocks themselves;
+    if the build fails (a file with an error), the process is stopped, not left running."""
+    import multiprocessing
+
+    monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(build_module.MarkdownAhead, "FROM", 10)
+    parent, work = os.getpid(), build_module.MarkdownAhead.work
+    started: list[build_module.MarkdownAhead] = []
+    start = build_module.MarkdownAhead.start.__func__  # type: ignore[attr-defined]
+
+    def recorded(cls: type, *args: object) -> object:
+        ahead = start(cls, *args)
+        started.extend([ahead] if ahead is not None else [])  # (none in a one-process build)
+        return ahead
+
+    def dies(self: build_module.MarkdownAhead, items: list[str]) -> list[tuple[str, int | None]]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return work(self, items)
+
+    monkeypatch.setattr(build_module.MarkdownAhead, "start", classmethod(recorded))
+    monkeypatch.setattr(build_module.MarkdownAhead, "work", dies)
+    build(demo, tmp_path / "two", 2, use_cache=False)
+    assert len(started) == 1 and started[0].process.exitcode == 3
+    assert_like_one_process(demo, tmp_path / "two", tmp_path)
+
+    monkeypatch.setattr(build_module.MarkdownAhead, "work", lambda self, items: (time.sleep(60), work(self, items))[1])
+    (demo / "content/2026-Q4/platform/broken.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    with pytest.raises(build_module.BuildError):
+        build(demo, tmp_path / "three", 2, use_cache=False)
+    assert len(started) == 2 and started[1].process.exitcode is not None
+    assert multiprocessing.active_children() == []

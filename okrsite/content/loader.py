@@ -17,12 +17,12 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from ..config import SiteConfig, load_config, option_location
 from ..diagnostics import Diagnostic, Diagnostics, Location, suggestion_hint
@@ -44,6 +44,9 @@ class ParseCache(Protocol):
 
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+OnParsed = Callable[[SiteConfig, Documents], object]  # see load_site(parsed=...)
 
 PARSE_APART = 2000  # files to parse; from there a forked process parses half of them
 READ_APART = 2000  # files to read only for their digests; from there a forked process reads half
@@ -123,28 +126,41 @@ class Loaded:
         return self.site is not None and not any(d.is_error for d in self.diagnostics)
 
 
-class DigestsAhead:
-    """The digests of a site's objective and check-in files, begun before the build opens its
-    cache: a forked process walks the folder itself and works out the digests of its files from
-    the last one back, while this process opens the cache and walks the folder; the load then
-    takes files from the first one on (_walk) until the two meet. Each takes CHUNK files at a
-    time, under one lock, so the process with more time does more. Its digests count for the
-    paths this process finds; any path neither worked out is read here, as without it."""
+class FromBothEnds(Generic[K, V]):
+    """Work on a list shared by this process and a forked one, begun now: the child takes CHUNK
+    items at a time from the back and works them out (`work`), while this process does
+    something else; this process then takes items from the front (`front`) until the two meet,
+    under one lock, so the process with more time does more. Results are by item. If the child
+    dies, the items it took give no result: callers work out what is missing as without it."""
 
     CHUNK = 256
+    NICE = 0  # added to the child's niceness: more, and it takes only what this process leaves
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, items: Callable[[], Sequence[K]]):
+        """`items`: the list, as the child makes it (the same list `front` is given)."""
         context = multiprocessing.get_context("fork")
-        self.site_dir = site_dir
-        self.taken = context.Array("i", [0, -1])  # files taken from the front; from the back (-1: none yet)
+        self.taken = context.Array("i", [0, -1])  # items taken from the front; from the back (-1: none yet)
         self.receive, send = context.Pipe(duplex=False)
         self.received = False
-        self.process = context.Process(target=self._child, args=(send,), daemon=True)
+        self.process = context.Process(target=self._child, args=(items, send), daemon=True)
         self.process.start()
         send.close()
 
-    def take_front(self, count: int) -> range | None:
-        """The next files (indices) from the front, or None when the two have met."""
+    def work(self, items: Sequence[K]) -> Iterable[V]:
+        """The results of these items, in order (in either process)."""
+        raise NotImplementedError
+
+    def front(self, items: Sequence[K]) -> dict[K, V]:
+        """The results of these items: those worked out here, from the front, and the child's."""
+        found: dict[K, V] = {}
+        while (taken := self._take_front(len(items))) is not None:
+            self._work(items, taken, found)
+        theirs = self.result()
+        return {item: found[item] if item in found else theirs[item]
+                for item in items if item in found or item in theirs}
+
+    def _take_front(self, count: int) -> range | None:
+        """The next items (indices) from the front, or None when the two have met."""
         with self.taken.get_lock():
             front, back = self.taken[0], self.taken[1]
             end = count if back < 0 else min(back, count)
@@ -161,29 +177,22 @@ class DigestsAhead:
             self.taken[1] = start
             return range(start, back) if start < back else None
 
-    def _child(self, send: Connection) -> None:
+    def _child(self, items: Callable[[], Sequence[K]], send: Connection) -> None:
+        if self.NICE:
+            os.nice(self.NICE)
         with collector_paused():
-            paths = _unit_paths(discover(self.site_dir, Diagnostics()))
-            found: dict[str, str | tuple[Diagnostic, ...]] = {}
-            while (taken := self._take_back(len(paths))) is not None:
-                self._hash(paths, taken, found)
+            mine = items()
+            found: dict[K, V] = {}
+            while (taken := self._take_back(len(mine))) is not None:
+                self._work(mine, taken, found)
         send.send_bytes(pickle.dumps(found, protocol=5))
         send.close()
 
-    def digests(self, paths: list[str]) -> dict[str, str | tuple[Diagnostic, ...]]:
-        """The digests of these files (the unit files this process found, in walk order): those
-        it takes here, and those the child worked out."""
-        found: dict[str, str | tuple[Diagnostic, ...]] = {}
-        while (taken := self.take_front(len(paths))) is not None:
-            self._hash(paths, taken, found)
-        theirs = self.result()
-        return {path: digest for path in paths if (digest := found[path] if path in found else theirs.get(path)) is not None}
+    def _work(self, items: Sequence[K], taken: range, found: dict[K, V]) -> None:
+        chosen = [items[i] for i in taken]
+        found.update(zip(chosen, self.work(chosen), strict=True))
 
-    def _hash(self, paths: list[str], taken: range, found: dict[str, str | tuple[Diagnostic, ...]]) -> None:
-        mine = [paths[i] for i in taken]
-        found.update(zip(mine, _file_digests(self.site_dir, mine), strict=True))
-
-    def result(self) -> dict[str, str | tuple[Diagnostic, ...]]:
+    def result(self) -> dict[K, V]:
         """What the child sent (empty if it died), once; the child is then reaped."""
         theirs: object = {}
         if not self.received:
@@ -196,12 +205,32 @@ class DigestsAhead:
         return theirs if isinstance(theirs, dict) else {}
 
     def close(self) -> None:
-        """Stop the child, if it runs still (a load that needs no digests ahead), and reap it."""
+        """Stop the child, if it runs still (its results are not wanted), and reap it."""
         if not self.received and self.process.is_alive():
             self.process.terminate()
         self.received = True
         self.receive.close()
         self.process.join()
+
+
+class DigestsAhead(FromBothEnds[str, str | tuple[Diagnostic, ...]]):
+    """The digests of a site's objective and check-in files, begun before the build opens its
+    cache: a forked process walks the folder itself and works out the digests of its files from
+    the last one back, while this process opens the cache and walks the folder; the load then
+    takes files from the first one on (_walk) until the two meet. Its digests count for the
+    paths this process finds; any path neither worked out is read here, as without it."""
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        super().__init__(lambda: _unit_paths(discover(site_dir, Diagnostics())))
+
+    def work(self, items: Sequence[str]) -> list[str | tuple[Diagnostic, ...]]:
+        return _file_digests(self.site_dir, items)
+
+    def digests(self, paths: list[str]) -> dict[str, str | tuple[Diagnostic, ...]]:
+        """The digests of these files (the unit files this process found, in walk order): those
+        it takes here, and those the child worked out."""
+        return self.front(paths)
 
 
 def _unit_paths(discovery: Discovery) -> list[str]:
@@ -238,6 +267,7 @@ def load_site(
     site_dir: Path, *, config: SiteConfig | None = None, cache: ParseCache | None = None,
     keep: bool = False, previous: SiteState | None = None, seen: SeenFiles | None = None,
     touched: Collection[str] | None = None, jobs: int | None = None, ahead: DigestsAhead | None = None,
+    parsed: OnParsed | None = None,
 ) -> Loaded:
     """Load and validate a site. Never raises for bad content: problems become diagnostics.
     `keep`: the caller keeps the model, as a check or a build does (see collector_paused).
@@ -248,11 +278,15 @@ def load_site(
     `jobs`: processes that may parse (None: one per core); with two or more and at least
     PARSE_APART files to parse, a forked process parses half of them (_Parser.prefetch).
     `ahead`: the digests of the units' files, begun already (used when the folder is walked
-    with a previous state; stopped otherwise)."""
+    with a previous state; stopped otherwise).
+    `parsed`: called with the settings and the documents of every objective and check-in when
+    all of them were parsed (a load without a previous state, or whose state no longer fits),
+    before they are resolved into the model: resolving takes one core a while, and a build
+    renders the documents' Markdown on the other meanwhile."""
     try:
         with collector_paused(freeze=keep):
             return _load(site_dir, config, cache, previous, seen if previous is not None else None, touched,
-                         jobs if jobs is not None else (os.cpu_count() or 1), ahead)
+                         jobs if jobs is not None else (os.cpu_count() or 1), ahead, parsed)
     finally:
         if ahead is not None:
             ahead.close()
@@ -301,7 +335,7 @@ def young_collections_only() -> Iterator[None]:
 
 def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, previous: SiteState | None,
           seen: SeenFiles | None, touched: Collection[str] | None, jobs: int,
-          ahead: DigestsAhead | None = None) -> Loaded:
+          ahead: DigestsAhead | None = None, parsed: OnParsed | None = None) -> Loaded:
     diagnostics = Diagnostics()
     if config is None:
         config = load_config(site_dir, diagnostics)
@@ -331,6 +365,8 @@ def _load(site_dir: Path, config: SiteConfig | None, cache: ParseCache | None, p
         if jobs > 1:
             parser.prefetch(in_units)
         docs = collect_documents(discovery, parser.parsed(in_units))
+        if parsed is not None:
+            parsed(config, docs)
         units = group_by_unit(docs.objectives, docs.checkins)
         problems = {uid: tuple(d for path, _ in unit_files.get(uid, ()) for d in parser.problems(path))
                     for uid in set(unit_files) | set(units)}
@@ -393,7 +429,7 @@ def _digests_apart(site_dir: Path, paths: list[str]) -> dict[str, str | tuple[Di
     return found
 
 
-def _file_digests(site_dir: Path, paths: list[str]) -> list[str | tuple[Diagnostic, ...]]:
+def _file_digests(site_dir: Path, paths: Sequence[str]) -> list[str | tuple[Diagnostic, ...]]:
     found: list[str | tuple[Diagnostic, ...]] = []
     for path in paths:
         problems = Diagnostics()
