@@ -51,7 +51,8 @@ class Measurement:
     max_rss_mb: float  # ru_maxrss from wait4: the largest single process
     tree_peak_mb: float | None  # sampled peak of the summed RSS of the process tree
     error: str = ""  # why it failed: the end of stderr, a timeout, a missing program
-    stdout: str = ""  # the end of stdout (e.g. --timings output)
+    stdout: str = ""  # the end of stdout
+    stderr: str = ""  # the end of stderr (okrsite's --timings output)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -208,4 +209,5 @@ def run_measured(
             tree_mb,
             error,
             tail(out_path),
+            tail(err_path),
         )

@@ -171,8 +171,12 @@ def _build_site(site_dir: Path, options: BuildOptions, progress: Progress | None
             options.on_first(tuple(first))
             first_took.append(time.perf_counter() - started)
 
-    def parsed(config: SiteConfig, docs: Documents) -> None:  # Markdown begun once the documents are parsed
-        blocks.extend(filter(None, [MarkdownAhead.start(config, docs, options.jobs)]))
+    if last is None:  # a cold build: its Markdown is rendered ahead, once the load has parsed it
+        blocks.extend(filter(None, [MarkdownAhead.begin(options.jobs)]))
+
+    def parsed(config: SiteConfig, docs: Documents) -> None:
+        for ahead in blocks:
+            ahead.give(config, docs)
 
     checked = check_site(site_dir, today=options.today, drafts=options.drafts,
                          public=options.public, cache=cache.documents, previous=last.checked if last else None,
@@ -746,33 +750,64 @@ def _texts(objectives: Iterable[Objective | ObjectiveDoc], checkins: Iterable[Ch
 
 class MarkdownAhead(FromBothEnds[str, tuple[str, int | None]]):
     """The Markdown blocks of a large site's documents (descriptions, retrospectives, notes),
-    rendered by a process forked as soon as the load has parsed them, from the last one back:
-    the load then resolves them into the model and the build plans its pages, each on one
-    core, and the other is idle. The process runs at the lowest priority, so as not to slow
-    this one (nor the documents' writer) where the two would share a core. _render_markdown_apart
-    takes the rest from the first on."""
+    rendered ahead of the pages by a process forked when a cold build begins, while the
+    process is small: the load sends it the blocks as soon as it has parsed them (`give`), and
+    it renders them from the last one back while the load resolves the model and the build
+    plans its pages, each on one core, the other idle. Forked later, from the loaded process,
+    it would share that memory copy-on-write while the build touches it, and the build's memory
+    would double. It runs at the lowest priority, so as not to slow this process (nor the
+    documents' writer) where the two share a core. _render_markdown_apart takes the rest from
+    the first on."""
 
-    FROM = 2000  # texts; a smaller site's Markdown is rendered in less time than a fork takes
+    FROM = 2000  # texts; a smaller site's Markdown is rendered in less time than sending it takes
     NICE = 19
 
-    def __init__(self, md: markdown.Markdown, texts: list[str]):
-        self.md, self.texts = md, texts
-        super().__init__(lambda: texts)
+    def __init__(self) -> None:
+        self.md: markdown.Markdown | None = None
+        self.texts: list[str] = []
+        context = multiprocessing.get_context("fork")
+        self._texts_in, self._texts_out = context.Pipe(duplex=False)
+        super().__init__(self._given)
+        self._texts_in.close()
+
+    def _given(self) -> list[str]:
+        """In the child: the blocks the load gives (none if it gives none)."""
+        self._texts_out.close()
+        try:
+            allow_html, texts = pickle.loads(self._texts_in.recv_bytes())
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return []
+        self.md, self.texts = markdown.shared(allow_html), texts
+        return texts
+
+    def give(self, config: SiteConfig, docs: Documents) -> None:
+        """Send the blocks of the documents just parsed, if there are enough of them; else stop."""
+        texts = _texts(docs.objectives, docs.checkins)
+        if len(texts) < self.FROM or self.md is not None:
+            self.close()
+            return
+        self.md, self.texts = markdown.shared(config.markdown.allow_html), texts
+        try:
+            self._texts_out.send_bytes(pickle.dumps((config.markdown.allow_html, texts), protocol=5))
+        except OSError:  # the child is gone: the pages render the blocks themselves
+            self.close()
+        self._texts_out.close()
+
+    def close(self) -> None:
+        self._texts_out.close()
+        super().close()
 
     def work(self, items: Sequence[str]) -> list[tuple[str, int | None]]:
+        assert self.md is not None
         return self.md.blocks(items)
 
     @classmethod
-    def start(cls, config: SiteConfig, docs: Documents, jobs: int | None) -> MarkdownAhead | None:
-        """Begin, for the documents just parsed, if they hold enough Markdown and there are
-        two cores (or jobs) for it; None otherwise."""
+    def begin(cls, jobs: int | None) -> MarkdownAhead | None:
+        """Begin, if there are two cores (or jobs) for it; None otherwise."""
         if (jobs if jobs is not None else (os.cpu_count() or 1)) < 2 \
                 or "fork" not in multiprocessing.get_all_start_methods():
             return None
-        texts = _texts(docs.objectives, docs.checkins)
-        if len(texts) < cls.FROM:
-            return None
-        return cls(markdown.shared(config.markdown.allow_html), texts)
+        return cls()
 
 
 class _Shared:

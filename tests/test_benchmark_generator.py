@@ -284,12 +284,14 @@ def test_run_measured_reads_its_input_first_and_measures_the_command(tmp_path: P
     original = measure.read_all
     measure.read_all = lambda path: (read.append(path), original(path))[1]
     try:
-        ok = measure.run_measured([sys.executable, "-c", "print('done')"], warm=[folder])
+        ok = measure.run_measured([sys.executable, "-c", "import sys; print('done'); print('t 1 ms', file=sys.stderr)"],
+                                  warm=[folder])
         failing = measure.run_measured([sys.executable, "-c", "import sys; sys.exit(3)"])
     finally:
         measure.read_all = original
     assert read == [folder]
     assert ok.ok and ok.returncode == 0 and ok.wall_s > 0 and ok.max_rss_mb > 1
+    assert ok.stdout == "done" and ok.stderr == "t 1 ms"  # okrsite's --timings go to stderr
     assert not failing.ok and failing.returncode == 3 and "exit code 3" in failing.error
 
 
@@ -314,3 +316,12 @@ def test_memory_sampler_keeps_to_its_share_of_a_core() -> None:
     # every 100 ms when a sample is quick; every 20 ms / 5% = 400 ms when it takes 20 ms
     assert counts[0.0] >= 8
     assert 2 <= counts[0.02] <= 5
+
+
+def test_the_steps_that_hold_a_whole_site_run_in_a_process_of_their_own(tmp_path: Path) -> None:
+    """The generator and the Hugo writer run apart: their memory never stays in the process that
+    forks every measured command."""
+    run = load_module("bench_run")
+    assert run.apart(os.getpid) != os.getpid()
+    stats = run.apart(load_module("bench_generate").generate_site, tmp_path / "site", 2, 1, 1)
+    assert stats.objectives > 0 and (tmp_path / "site" / "site.toml").is_file()

@@ -409,10 +409,10 @@ def test_chunks_are_written_in_order_through_short_writes(tmp_path: Path, monkey
 
 def test_markdown_begun_during_the_load_is_shared_by_both_ends_and_builds_the_same_site(
         demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A cold build of a site with many Markdown blocks forks a process once the load has
-    parsed them, which renders them from the last one back while the load resolves the model;
-    the build takes the rest from the first on. Each block is rendered once, by one of the
-    two, and the site equals a one-process build's."""
+    """A cold build forks a process before the load (while this one is small), to which the
+    load gives the Markdown blocks once it has parsed them; it renders them from the last one
+    back while the load resolves the model, and the build takes the rest from the first on.
+    Each block is rendered once, by one of the two, and the site equals a one-process build's."""
     monkeypatch.setattr(build_module, "PARALLEL_FROM", 10)
     monkeypatch.setattr(build_module.MarkdownAhead, "FROM", 10)
     monkeypatch.setattr(build_module.MarkdownAhead, "CHUNK", 4)
@@ -427,6 +427,11 @@ def test_markdown_begun_during_the_load_is_shared_by_both_ends_and_builds_the_sa
         return work(self, items)
 
     monkeypatch.setattr(build_module.MarkdownAhead, "work", logged)
+    events: list[str] = []
+    begin, check = build_module.MarkdownAhead.begin.__func__, build_module.check_site  # type: ignore[attr-defined]
+    monkeypatch.setattr(build_module.MarkdownAhead, "begin",
+                        classmethod(lambda cls, jobs: (events.append("fork"), begin(cls, jobs))[1]))
+    monkeypatch.setattr(build_module, "check_site", lambda *a, **k: (events.append("load"), check(*a, **k))[1])
     kept: list[int] = []
     keep = Markdown.keep
     monkeypatch.setattr(Markdown, "keep", lambda self, texts, made: (kept.append(len(made)), keep(self, texts, made)))
@@ -438,6 +443,7 @@ def test_markdown_begun_during_the_load_is_shared_by_both_ends_and_builds_the_sa
     assert {pid for _, pid in by.items()} == {str(parent), next(pid for pid, _ in lines if pid != str(parent))}
     mine = sorted(i for i, pid in by.items() if pid == str(parent))
     assert mine and mine == list(range(len(mine)))  # the build's, from the front; the child's, the rest
+    assert events == ["fork", "load"]
     assert_like_one_process(demo, tmp_path / "two", tmp_path)
 
 
@@ -451,10 +457,10 @@ def test_markdown_ahead_whose_process_dies_or_whose_build_fails_leaves_no_proces
     monkeypatch.setattr(build_module.MarkdownAhead, "FROM", 10)
     parent, work = os.getpid(), build_module.MarkdownAhead.work
     started: list[build_module.MarkdownAhead] = []
-    start = build_module.MarkdownAhead.start.__func__  # type: ignore[attr-defined]
+    begin = build_module.MarkdownAhead.begin.__func__  # type: ignore[attr-defined]
 
     def recorded(cls: type, *args: object) -> object:
-        ahead = start(cls, *args)
+        ahead = begin(cls, *args)
         started.extend([ahead] if ahead is not None else [])  # (none in a one-process build)
         return ahead
 
@@ -463,7 +469,7 @@ def test_markdown_ahead_whose_process_dies_or_whose_build_fails_leaves_no_proces
             os._exit(3)
         return work(self, items)
 
-    monkeypatch.setattr(build_module.MarkdownAhead, "start", classmethod(recorded))
+    monkeypatch.setattr(build_module.MarkdownAhead, "begin", classmethod(recorded))
     monkeypatch.setattr(build_module.MarkdownAhead, "work", dies)
     build(demo, tmp_path / "two", 2, use_cache=False)
     assert len(started) == 1 and started[0].process.exitcode == 3

@@ -17,6 +17,7 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -178,6 +179,8 @@ class FromBothEnds(Generic[K, V]):
             return range(start, back) if start < back else None
 
     def _child(self, items: Callable[[], Sequence[K]], send: Connection) -> None:
+        for stop in (signal.SIGINT, signal.SIGTERM):  # not the handlers of its parent (a dev server's)
+            signal.signal(stop, signal.SIG_DFL)
         if self.NICE:
             os.nice(self.NICE)
         with collector_paused():
