@@ -727,10 +727,12 @@ def _render_markdown_apart(plan: Plan, ahead: MarkdownAhead | None = None) -> No
     would each render again. With `ahead` (begun during the load), this process renders what
     it has not rendered yet, from the first text on, and takes what it did."""
     md = plan.renderer.markdown
-    if ahead is not None and ahead.md is md:
-        found = ahead.front(ahead.texts)
-        md.keep(list(found), list(found.values()))
-        return
+    if ahead is not None:
+        if ahead.md is md:
+            found = ahead.front(ahead.texts)
+            md.keep(list(found), list(found.values()))
+            return
+        ahead.close()  # given nothing (the load found too few blocks, or another setting)
     site = plan.builder.site
     texts = _texts(site.objectives.values(), site.checkins.values())
     if len(texts) < PARALLEL_FROM:
@@ -782,8 +784,10 @@ class MarkdownAhead(FromBothEnds[str, tuple[str, int | None]]):
 
     def give(self, config: SiteConfig, docs: Documents) -> None:
         """Send the blocks of the documents just parsed, if there are enough of them; else stop."""
+        if self.md is not None:  # given already
+            return
         texts = _texts(docs.objectives, docs.checkins)
-        if len(texts) < self.FROM or self.md is not None:
+        if len(texts) < self.FROM:
             self.close()
             return
         self.md, self.texts = markdown.shared(config.markdown.allow_html), texts
