@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 
@@ -1033,3 +1034,16 @@ def test_cancelled_objective_loads_and_counts_in_no_average(site):
     score = result.score("2026-Q4/platform/reliability")
     assert score.progress is None and score.status.value == "cancelled" and score.grade is None
     assert result.scores.cycles["2026-Q4"].objectives == 1
+
+
+def test_a_file_is_read_whole_up_to_the_limit_whatever_its_size(tmp_path: Path) -> None:
+    """Most content files take one read; a larger one is read on, and one over the limit is
+    read up to it (one byte over the size limit is how a huge file is told apart)."""
+    from okrsite.content import loader
+
+    first, limit = loader.FIRST_READ, 3 * loader.FIRST_READ + 5
+    for size in (0, 1, first - 1, first, first + 1, 2 * first + 7, limit, limit + 1, limit + 100_000):
+        data = bytes(i % 251 for i in range(size))
+        path = tmp_path / f"{size}.md"
+        path.write_bytes(data)
+        assert loader._first_bytes(str(path), limit) == data[:limit], size

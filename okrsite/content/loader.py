@@ -571,15 +571,19 @@ def _read(site_dir: Path, path: str, diagnostics: Diagnostics) -> bytes | None:
 
 def _first_bytes(name: str, limit: int) -> bytes:
     """The first `limit` bytes of a file (all of it if shorter). Read straight from the file
-    descriptor (a Python file object costs more than reading a small file does), asking for
-    what the file's size says it holds: a buffer of the limit would be made for every file."""
+    descriptor (a Python file object costs more than reading a small file does): first up to
+    FIRST_READ bytes, which holds all of a content file but a large one, so that most files
+    take one read (a read of a regular file that returns less than asked for is at its end);
+    a larger one is read on, a megabyte at a time, up to the limit."""
     fd = os.open(name, os.O_RDONLY | getattr(os, "O_BINARY", 0))  # (binary: on Windows too)
     try:
-        chunks: list[bytes] = []
-        left = limit
-        wanted = min(os.fstat(fd).st_size + 1, limit)  # one byte more, to see the end
+        asked = min(limit, FIRST_READ)
+        first = os.read(fd, asked)
+        if len(first) < asked:
+            return first
+        chunks, left = [first], limit - len(first)
         while left > 0:
-            chunk = os.read(fd, min(wanted, left))
+            chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -587,6 +591,9 @@ def _first_bytes(name: str, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+FIRST_READ = 1 << 16  # bytes; a larger first read costs more in making its buffer than it saves
 
 
 def _check_svg(site_dir: Path, file: SourceFile, diagnostics: Diagnostics) -> None:
