@@ -179,8 +179,7 @@ class FromBothEnds(Generic[K, V]):
             return range(start, back) if start < back else None
 
     def _child(self, items: Callable[[], Sequence[K]], send: Connection) -> None:
-        for stop in (signal.SIGINT, signal.SIGTERM):  # not the handlers of its parent (a dev server's)
-            signal.signal(stop, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl+C ends it quietly: the parent drops its work
         if self.NICE:
             os.nice(self.NICE)
         with collector_paused():
