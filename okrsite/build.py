@@ -343,7 +343,7 @@ def _reuse(plan: Plan, last: BuildState, checked: CheckResult, changed: Collecti
     heads = index.objectives
     keep = heads.keys() - changed
     before, now = last.digests, plan.inputs.digests
-    for table in ("objective", "summary", "node", "link"):
+    for table in ("objective", "summary", "node", "link", "shape"):
         getattr(now, table).update((oid, d) for oid, d in getattr(before, table).items() if oid in keep)
     units = checked.state.site.units if checked.state is not None else {}
     same_files = {uid for uid, unit in last.checked.site.units.items()
@@ -568,9 +568,8 @@ class FragmentStore:
     inputs: PageInputs
 
     def unit_key(self, unit: str, objectives: Iterable[str], checkins: Iterable[str]) -> str:
-        return "unit:" + digest_of([unit, self.base, self.inputs.org,
-                                    *(f"{i}={self.inputs.objective(i)}" for i in objectives), "",
-                                    *(f"{i}={self.inputs.checkin(i)}" for i in checkins)])
+        return "unit:" + digest_of([unit, self.base, self.inputs.org, *self.inputs.pairs("objective", objectives),
+                                    "", *self.inputs.pairs("checkin", checkins)])
 
     def get(self, key: str) -> object | None:
         return self.fragments.get(key)

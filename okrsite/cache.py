@@ -27,7 +27,7 @@ from .content.loader import SeenFiles, collector_paused
 from .export import Part, StoredPart
 
 CACHE_DIR = ".okrsite-cache"
-_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state parts"
+_STAMP = f"okrsite {__version__} python {sys.version_info[0]}.{sys.version_info[1]} pickle 5 units state parts shapes"
 _DOCUMENTS = "documents"  # a folder: one file per unit, so an edit rewrites one small file
 DOCUMENTS_APART = 200  # units changed; from there a forked process writes them
 _PAGES = "pages.pickle"
