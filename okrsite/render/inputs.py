@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from ..export import digest_of
 from ..model import Objective, Site
 from ..scoring import Scores
 from . import urls
@@ -40,11 +41,6 @@ def _hash(*parts: object) -> str:
         h.update(repr(part).encode())
         h.update(b"\0")
     return h.hexdigest()[:24]
-
-
-def _joined(text: str) -> str:
-    """The digest of a text made of many objects' ids and digests (see PageInputs._each)."""
-    return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def _memo(table: dict[str, str], key: str, make: Callable[[], str]) -> str:
@@ -135,7 +131,7 @@ class PageInputs:
         """The digest of these objects (ids, in order) at one level of detail: their pairs
         joined as text (ids are file paths, which hold neither NUL nor SOH), not the repr of
         a tuple of pairs, which took three times as long for a cycle's objectives."""
-        return _joined("\0".join(self.pairs(digest, ids)))
+        return digest_of(self.pairs(digest, ids))
 
     # Site-wide parts --------------------------------------------------------------------
 
@@ -159,7 +155,7 @@ class PageInputs:
         return {
             c: _hash(self.site.cycles.get(c), self.scores.cycles.get(c),
                      self._each("objective", index.by_cycle.get(c, ())),
-                     _joined("\0".join([f"{i}\1{sources(i)}" for i in index.checkins_by_cycle.get(c, ())])))
+                     digest_of(f"{i}\1{sources(i)}" for i in index.checkins_by_cycle.get(c, ())))
             for c in dict.fromkeys([*self.site.cycles, *index.by_cycle])
         }
 
